@@ -1,0 +1,1 @@
+"""People: profiles, consent, roles, data export and erasure. No Telegram here."""

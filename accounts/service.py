@@ -1,0 +1,232 @@
+"""What can happen to a person's account. Callers own the transaction and pass the clock."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.geography import derive_timezone
+from db.models import AccessRole, Consent, ConsentPurpose, StakeholderRole, User
+
+ORGANIZATION_MAX_LENGTH = 200
+CITY_MAX_LENGTH = 100
+
+
+class TextProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+class InvalidText(ValueError):
+    def __init__(self, problem: TextProblem, limit: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.limit = limit
+
+
+def clean_free_text(value: str, limit: int) -> str:
+    """Whitespace-normalized text that fits its column, or InvalidText saying why not."""
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise InvalidText(TextProblem.EMPTY, limit)
+    if len(cleaned) > limit:
+        raise InvalidText(TextProblem.TOO_LONG, limit)
+    return cleaned
+
+
+async def find_account(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def resolve_account(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    username: str | None,
+    first_name: str | None,
+    language: str,
+    now: datetime,
+) -> User:
+    """The account of the person behind an update, created on first contact."""
+    user = await find_account(session, telegram_id)
+    if user is None:
+        user = User(
+            telegram_id=telegram_id,
+            username=username,
+            first_name=first_name,
+            language=language,
+            access_role=AccessRole.PARTICIPANT,
+            created_at=now,
+        )
+        session.add(user)
+        await session.flush()
+        return user
+    if user.username != username:
+        user.username = username
+    if user.first_name != first_name:
+        user.first_name = first_name
+    return user
+
+
+async def find_by_username(session: AsyncSession, username: str) -> User | None:
+    handle = username.removeprefix("@").lower()
+    return await session.scalar(
+        select(User).where(func.lower(User.username) == handle, User.telegram_id.is_not(None))
+    )
+
+
+def set_language(user: User, language: str) -> None:
+    user.language = language
+
+
+def consents_of(user: User) -> dict[ConsentPurpose, bool]:
+    granted = {consent.purpose: consent.granted for consent in user.consents}
+    return {purpose: granted.get(purpose, False) for purpose in ConsentPurpose}
+
+
+def set_consent(user: User, purpose: ConsentPurpose, granted: bool, now: datetime) -> None:
+    for consent in user.consents:
+        if consent.purpose == purpose:
+            if consent.granted != granted:
+                consent.granted = granted
+                consent.changed_at = now
+            return
+    user.consents.append(Consent(purpose=purpose, granted=granted, changed_at=now))
+
+
+def set_stakeholder_role(user: User, role: StakeholderRole) -> None:
+    user.stakeholder_role = role
+
+
+def set_organization(user: User, organization: str | None) -> None:
+    user.organization = (
+        None if organization is None else clean_free_text(organization, ORGANIZATION_MAX_LENGTH)
+    )
+
+
+def set_country(user: User, country: str, fallback_zone: str) -> None:
+    user.country = country
+    user.timezone = derive_timezone(country, user.city, fallback_zone)
+
+
+def set_city(user: User, city: str, fallback_zone: str) -> None:
+    user.city = clean_free_text(city, CITY_MAX_LENGTH)
+    user.timezone = derive_timezone(user.country, user.city, fallback_zone)
+
+
+def set_timezone(user: User, zone: str) -> None:
+    user.timezone = zone
+
+
+def complete_onboarding(user: User, now: datetime) -> None:
+    if user.onboarded_at is None:
+        user.onboarded_at = now
+
+
+def mark_blocked(user: User, now: datetime) -> None:
+    """The person blocked the bot: treat it as opting out of news and invitations."""
+    user.blocked_at = now
+    set_consent(user, ConsentPurpose.NEWS, False, now)
+
+
+def mark_unblocked(user: User) -> None:
+    user.blocked_at = None
+
+
+def is_admin(telegram_id: int, admin_ids: frozenset[int]) -> bool:
+    return telegram_id in admin_ids
+
+
+def can_organize(user: User, admin_ids: frozenset[int]) -> bool:
+    """The one role check behind every organizer command and button."""
+    if user.telegram_id is None:
+        return False
+    return is_admin(user.telegram_id, admin_ids) or user.access_role == AccessRole.ORGANIZER
+
+
+def set_access_role(user: User, role: AccessRole) -> bool:
+    """Returns whether anything changed."""
+    if user.access_role == role:
+        return False
+    user.access_role = role
+    return True
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_personal_data(user: User, admin_ids: frozenset[int], now: datetime) -> dict[str, Any]:
+    """Everything Tideline holds about a person, as a JSON-ready document."""
+    return {
+        "exported_at": now.isoformat(),
+        "account": {
+            "telegram_user_id": user.telegram_id,
+            "username": user.username,
+            "first_name": user.first_name,
+            "created_at": _iso(user.created_at),
+            "onboarded_at": _iso(user.onboarded_at),
+            "blocked_bot_at": _iso(user.blocked_at),
+            "access_role": "administrator"
+            if user.telegram_id is not None and is_admin(user.telegram_id, admin_ids)
+            else str(user.access_role),
+        },
+        "profile": {
+            "language": user.language,
+            "stakeholder_role": user.stakeholder_role,
+            "organization": user.organization,
+            "country": user.country,
+            "city": user.city,
+            "timezone": user.timezone,
+        },
+        "consents": [
+            {
+                "purpose": str(consent.purpose),
+                "granted": consent.granted,
+                "changed_at": _iso(consent.changed_at),
+            }
+            for consent in sorted(user.consents, key=lambda consent: consent.purpose)
+        ],
+    }
+
+
+def erase_account(user: User, now: datetime) -> None:
+    """Remove everything that identifies the person; keep the row for anonymous counts only.
+
+    What stays (stakeholder role and country) is too coarse to point at anyone and is what the
+    partnership reports in aggregate.
+    """
+    user.telegram_id = None
+    user.username = None
+    user.first_name = None
+    user.organization = None
+    user.city = None
+    user.timezone = None
+    user.access_role = AccessRole.PARTICIPANT
+    user.blocked_at = None
+    user.consents.clear()
+    user.erased_at = now
+
+
+async def find_person(session: AsyncSession, reference: str) -> User | None:
+    """A person named by Telegram user id or by a @username the bot has seen."""
+    reference = reference.strip()
+    if reference.lstrip("-").isdigit():
+        return await find_account(session, int(reference))
+    if reference.startswith("@") and len(reference) > 1:
+        return await find_by_username(session, reference)
+    return None
+
+
+async def record_block_status(
+    session: AsyncSession, telegram_id: int, blocked: bool, now: datetime
+) -> None:
+    user = await find_account(session, telegram_id)
+    if user is None:
+        return
+    if blocked:
+        mark_blocked(user, now)
+    else:
+        mark_unblocked(user)

@@ -1,0 +1,92 @@
+"""Tideline's command line: run the bot, the offline demo, the sandbox, and database upgrades."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from settings import ConfigurationError, Settings, load_settings
+
+logger = logging.getLogger("tideline")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def _migrate(settings: Settings) -> None:
+    from db.migrate import upgrade
+
+    await upgrade(settings.DATABASE_URL)
+
+
+def _run(settings: Settings) -> None:
+    from db.engine import create_engine, create_session_factory
+    from handlers.app import build_application
+    from i18n import Catalogs
+
+    if not settings.BOT_TOKEN:
+        raise ConfigurationError("Configuration error: BOT_TOKEN: required to run the bot")
+    asyncio.run(_migrate(settings))
+    engine = create_engine(settings.DATABASE_URL)
+    application = build_application(
+        settings, create_session_factory(engine), Catalogs(settings.DEFAULT_LANGUAGE)
+    )
+    if settings.WEBHOOK_URL:
+        application.run_webhook(
+            listen=settings.WEBHOOK_LISTEN,
+            port=settings.WEBHOOK_PORT,
+            url_path=settings.BOT_TOKEN.split(":", 1)[0],
+            webhook_url=f"{settings.WEBHOOK_URL}/{settings.BOT_TOKEN.split(':', 1)[0]}",
+            secret_token=settings.WEBHOOK_SECRET or None,
+            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+        )
+    else:
+        application.run_polling(
+            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="migrate the database and start the bot")
+    commands.add_parser("demo", help="offline demo against the sandbox, with a transcript")
+    sandbox = commands.add_parser("sandbox", help="serve the sandbox Bot API locally")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8081)
+    database = commands.add_parser("db", help="database maintenance")
+    database.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    _configure_logging()
+    try:
+        settings = load_settings()
+        if arguments.command == "run":
+            _run(settings)
+        elif arguments.command == "db":
+            asyncio.run(_migrate(settings))
+            print("Database is up to date.")
+        elif arguments.command == "sandbox":
+            from sandbox import serve
+
+            asyncio.run(serve(arguments.host, arguments.port))
+        elif arguments.command == "demo":
+            from demo.scenario import run_demo
+
+            return asyncio.run(run_demo(settings))
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

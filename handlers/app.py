@@ -1,0 +1,92 @@
+"""Builds the PTB Application: every handler, in the order that decides who answers what."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from handlers.callbacks import CallbackCodec
+from handlers.command_menu import set_command_menus
+from handlers.common import (
+    SERVICES_KEY,
+    Services,
+    TidelineContext,
+    refuse_forged_buttons,
+    resolve_reader,
+    utc_now,
+)
+from handlers.errors import handle_error
+from handlers.fallbacks import build_fallbacks, build_membership_tracking
+from handlers.help import build_help
+from handlers.language import build_language
+from handlers.onboarding import build_onboarding
+from handlers.persistence import DatabasePersistence
+from handlers.privacy import build_privacy
+from handlers.profile import build_profile
+from handlers.roles import build_roles
+from i18n import Catalogs
+from settings import Settings
+
+# Handler groups run in ascending order; within a group the first matching handler wins.
+GATES = -10
+FLOWS = 0
+FALLBACKS = 10
+SAVE_CONVERSATIONS = 20
+
+
+def callback_secret(bot_token: str) -> bytes:
+    """Button signatures are keyed by the bot token, so only this bot can mint valid buttons."""
+    return hashlib.sha256(b"tideline-callback:" + bot_token.encode()).digest()
+
+
+async def save_conversation_states(update: object, context: TidelineContext) -> None:
+    # Write conversation states as soon as an update is handled, not on PTB's timer, so a crash
+    # between two updates loses nothing.
+    await context.application.update_persistence()
+
+
+def build_application(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+    clock: Callable[[], datetime] = utc_now,
+) -> Application:
+    root = settings.BOT_API_BASE_URL
+    application = (
+        ApplicationBuilder()
+        .token(settings.BOT_TOKEN)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .persistence(DatabasePersistence(session_factory))
+        .context_types(ContextTypes(context=TidelineContext))
+        .post_init(set_command_menus)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        session_factory=session_factory,
+        catalogs=catalogs,
+        codec=CallbackCodec(callback_secret(settings.BOT_TOKEN)),
+        clock=clock,
+    )
+    application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
+    application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
+    application.add_handlers(
+        [
+            build_membership_tracking(),
+            build_onboarding(),
+            build_profile(),
+            build_roles(),
+            build_help(),
+            *build_language(),
+            *build_privacy(),
+        ],
+        group=FLOWS,
+    )
+    application.add_handlers(build_fallbacks(), group=FALLBACKS)
+    application.add_handler(TypeHandler(Update, save_conversation_states), group=SAVE_CONVERSATIONS)
+    application.add_error_handler(handle_error)
+    return application

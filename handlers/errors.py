@@ -1,0 +1,37 @@
+"""The last line of defence: log what failed without personal data, apologize, keep serving."""
+
+import logging
+import traceback
+
+from telegram import Update
+
+from handlers.common import TidelineContext
+
+logger = logging.getLogger("tideline.errors")
+
+
+def describe_failure(error: BaseException) -> str:
+    """The exception type and where it happened; never its message, which may quote a user."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = " <- ".join(f"{frame.name}@{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+                        for frame in reversed(frames[-6:]))
+    return f"{type(error).__qualname__} at {where or 'unknown location'}"
+
+
+async def handle_error(update: object, context: TidelineContext) -> None:
+    error = context.error
+    assert error is not None
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %s", update_id, describe_failure(error))
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    apology = context.t._("Sorry, something went wrong on my side. Please try again in a "
+                          "moment; what you entered before is saved.")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(apology, show_alert=True)
+        else:
+            await update.effective_chat.send_message(apology)
+    except Exception as secondary:  # noqa: BLE001 - the apology is best effort
+        logger.warning("could not apologize for update %s: %s", update_id,
+                       type(secondary).__qualname__)

@@ -1,0 +1,37 @@
+"""/language: switch languages at any point, without leaving whatever flow is under way."""
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from accounts import service
+from handlers import profile_steps as steps
+from handlers.callbacks import action_pattern, parse
+from handlers.command_menu import set_chat_command_menu
+from handlers.common import TidelineContext, account_of, answer
+
+CHOOSE = "lang"
+
+
+async def show_languages(update: Update, context: TidelineContext) -> None:
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+    await answer(update, steps.language_prompt(context.t),
+                 steps.language_keyboard(context, CHOOSE, account.language))
+
+
+async def choose_language(update: Update, context: TidelineContext) -> None:
+    assert update.callback_query is not None
+    (language,) = parse(update.callback_query.data or "")[1]
+    async with context.services.transaction() as session:
+        service.set_language(await account_of(session, update), language)
+    t = context.use_language(language)
+    await answer(update, t._("Language: {language}").format(
+        language=steps.LANGUAGES[language].native_name), edit=True)
+    await set_chat_command_menu(context, update, language)
+
+
+def build_language() -> list[BaseHandler]:
+    return [
+        CommandHandler("language", show_languages),
+        CallbackQueryHandler(choose_language, pattern=action_pattern(CHOOSE)),
+    ]

@@ -1,0 +1,264 @@
+"""/start: language, privacy consent and profile, one step at a time."""
+
+from enum import StrEnum
+from html import escape
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from accounts import service
+from accounts.service import InvalidText, TextProblem
+from db.models import ConsentPurpose, StakeholderRole
+from handlers import profile_steps as steps
+from handlers.callbacks import action_pattern, parse
+from handlers.command_menu import set_chat_command_menu
+from handlers.common import TidelineContext, account_of, answer
+from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
+from handlers.deep_links import describe_unknown_payload
+from handlers.help import help_text
+
+
+class Awaiting(StrEnum):
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    STAKEHOLDER_ROLE = "stakeholder_role"
+    ORGANIZATION = "organization"
+    COUNTRY = "country"
+    CITY = "city"
+    TIMEZONE = "timezone"
+
+
+LANGUAGE = "ob.lang"
+CONSENT_TOGGLE = "ob.consent"
+CONSENT_DONE = "ob.consent_done"
+ROLE = "ob.role"
+SKIP_ORGANIZATION = "ob.skip_org"
+COUNTRY = "ob.country"
+TIMEZONE_OK = "ob.tz_ok"
+TIMEZONE_OTHER = "ob.tz_other"
+TIMEZONE = "ob.tz"
+
+
+def _args(update: Update) -> list[str]:
+    assert update.callback_query is not None
+    return parse(update.callback_query.data or "")[1]
+
+
+async def start(update: Update, context: TidelineContext) -> Awaiting | int:
+    if context.args:
+        await answer(update, describe_unknown_payload(context.t))
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+    if account.onboarded_at is not None:
+        name = escape(account.first_name or "")
+        await answer(update, context.t._("Welcome back, {name}!").format(name=name) + "\n\n"
+                     + help_text(context, account))
+        return ConversationHandler.END
+    t = context.t
+    intro = t._("Hello! I am Tideline, the assistant of the China–ASEAN Eco-City and Marine "
+                "Plastic Reduction Partnership. Let's set you up: it takes a minute.")
+    await answer(update, intro + "\n\n" + steps.language_prompt(t),
+                 steps.language_keyboard(context, LANGUAGE, account.language))
+    return Awaiting.LANGUAGE
+
+
+async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
+    (language,) = _args(update)
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.set_language(account, language)
+    t = context.use_language(language)
+    await answer(update, t._("Language: {language}").format(
+        language=steps.LANGUAGES[language].native_name), edit=True)
+    await answer(update, steps.privacy_notice(t),
+                 steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE))
+    await set_chat_command_menu(context, update, language)
+    return Awaiting.CONSENT
+
+
+async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
+    (purpose_value,) = _args(update)
+    purpose = ConsentPurpose(purpose_value)
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        granted = service.consents_of(account)[purpose]
+        service.set_consent(account, purpose, not granted, context.now())
+    await answer(update, steps.privacy_notice(context.t),
+                 steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE), edit=True)
+    return Awaiting.CONSENT
+
+
+async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        # Purposes never ticked are recorded as refused, so the export shows every choice.
+        for purpose, granted in service.consents_of(account).items():
+            service.set_consent(account, purpose, granted, context.now())
+    await answer(update, steps.privacy_notice(t), edit=True)
+    await answer(update, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE))
+    return Awaiting.STAKEHOLDER_ROLE
+
+
+async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
+    (role_value,) = _args(update)
+    role = StakeholderRole(role_value)
+    t = context.t
+    async with context.services.transaction() as session:
+        service.set_stakeholder_role(await account_of(session, update), role)
+    await answer(update, t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
+                 edit=True)
+    await answer(update, steps.organization_prompt(t),
+                 [[context.button(t._("Skip"), SKIP_ORGANIZATION)]])
+    return Awaiting.ORGANIZATION
+
+
+async def type_organization(update: Update, context: TidelineContext) -> Awaiting | None:
+    assert update.message is not None and update.message.text is not None
+    try:
+        async with context.services.transaction() as session:
+            service.set_organization(await account_of(session, update), update.message.text)
+    except InvalidText as problem:
+        await _reject_text(update, context, problem)
+        return None
+    return await _ask_country(update, context)
+
+
+async def skip_organization(update: Update, context: TidelineContext) -> Awaiting:
+    async with context.services.transaction() as session:
+        service.set_organization(await account_of(session, update), None)
+    await answer(update, context.t._("Organization: {organization}").format(organization="–"),
+                 edit=True)
+    return await _ask_country(update, context)
+
+
+async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
+    await answer(update, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY))
+    return Awaiting.COUNTRY
+
+
+async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
+    (country,) = _args(update)
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
+    await answer(update, t._("Country: {country}").format(
+        country=escape(steps.country_label(t, country))), edit=True)
+    await answer(update, steps.city_prompt(t))
+    return Awaiting.CITY
+
+
+async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
+    assert update.message is not None and update.message.text is not None
+    t = context.t
+    try:
+        async with context.services.transaction() as session:
+            account = await account_of(session, update)
+            service.set_city(account, update.message.text,
+                             context.services.settings.DEFAULT_TIMEZONE)
+    except InvalidText as problem:
+        await _reject_text(update, context, problem)
+        return None
+    assert account.timezone is not None
+    question = t._("Your time zone looks like {zone}. Is that right?").format(
+        zone=escape(t.zone_name(account.timezone, context.now())))
+    await answer(update, question, [
+        [context.button(t._("Yes, that's right"), TIMEZONE_OK)],
+        [context.button(t._("Choose another time zone"), TIMEZONE_OTHER)],
+    ])
+    return Awaiting.TIMEZONE
+
+
+async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
+    async with context.services.transaction() as session:
+        country = (await account_of(session, update)).country
+    await answer(update, context.t._("Choose your time zone:"),
+                 steps.timezone_keyboard(context, TIMEZONE, country), edit=True)
+    return Awaiting.TIMEZONE
+
+
+async def choose_timezone(update: Update, context: TidelineContext) -> int:
+    (zone,) = _args(update)
+    async with context.services.transaction() as session:
+        service.set_timezone(await account_of(session, update), zone)
+    return await _finish(update, context)
+
+
+async def confirm_timezone(update: Update, context: TidelineContext) -> int:
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: TidelineContext) -> int:
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.complete_onboarding(account, context.now())
+    await answer(update, t._("All set, thank you!") + "\n\n"
+                 + steps.profile_summary(context, account), edit=True)
+    await answer(update, help_text(context, account))
+    return ConversationHandler.END
+
+
+async def _reject_text(update: Update, context: TidelineContext, problem: InvalidText) -> None:
+    await answer(update, steps.text_problem_message(
+        context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY))
+
+
+async def cancel(update: Update, context: TidelineContext) -> int:
+    await answer(update, context.t._("Set-up paused. Send /start whenever you want to continue."))
+    return ConversationHandler.END
+
+
+def _button(action: str, callback) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    return CallbackQueryHandler(callback, pattern=action_pattern(action))
+
+
+def build_onboarding() -> ConversationHandler:
+    not_command = ~filters.COMMAND
+    expects_buttons: list[BaseHandler] = [MessageHandler(not_command, expect_buttons)]
+    expects_text: list[BaseHandler] = [
+        MessageHandler(filters.TEXT & not_command, type_organization),
+    ]
+    return ConversationHandler(
+        name="onboarding",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[CommandHandler("start", start)],
+        states={
+            Awaiting.LANGUAGE: [_button(LANGUAGE, choose_language), *expects_buttons],
+            Awaiting.CONSENT: [
+                _button(CONSENT_TOGGLE, toggle_consent),
+                _button(CONSENT_DONE, finish_consent),
+                *expects_buttons,
+            ],
+            Awaiting.STAKEHOLDER_ROLE: [_button(ROLE, choose_role), *expects_buttons],
+            Awaiting.ORGANIZATION: [
+                *expects_text,
+                _button(SKIP_ORGANIZATION, skip_organization),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.COUNTRY: [_button(COUNTRY, choose_country), *expects_buttons],
+            Awaiting.CITY: [
+                MessageHandler(filters.TEXT & not_command, type_city),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.TIMEZONE: [
+                _button(TIMEZONE_OK, confirm_timezone),
+                _button(TIMEZONE_OTHER, offer_timezones),
+                _button(TIMEZONE, choose_timezone),
+                *expects_buttons,
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(earlier_step_button, pattern=r"^ob\."),
+        ],
+    )

@@ -1,0 +1,92 @@
+"""A PTB persistence that keeps conversation states in Tideline's own database.
+
+Only conversations are stored: everything else a flow needs is saved to the domain tables as
+soon as the person gives it, so there is no user_data or chat_data to persist.
+"""
+
+import json
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from db.conversations import load_states, save_state
+
+# Conversation keys are tuples of chat and user ids; JSON keeps them readable in the table.
+
+
+def _encode_key(key: ConversationKey) -> str:
+    return json.dumps(list(key))
+
+
+def _decode_key(text: str) -> ConversationKey:
+    return tuple(json.loads(text))
+
+
+class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
+            ),
+            update_interval=5,
+        )
+        self._session_factory = session_factory
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        async with self._session_factory() as session:
+            states = await load_states(session, name)
+        return {_decode_key(key): state for key, state in states.items()}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        async with self._session_factory() as session, session.begin():
+            await save_state(session, name, _encode_key(key), _state_text(new_state))
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        return None
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
+
+
+def _state_text(state: object | None) -> str | None:
+    return None if state is None else str(state)
