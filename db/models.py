@@ -3,8 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -49,10 +51,10 @@ class User(Base):
     city: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str | None] = mapped_column(String(64))
     access_role: Mapped[AccessRole] = mapped_column(String(16), default=AccessRole.PARTICIPANT)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -67,7 +69,7 @@ class Consent(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[ConsentPurpose] = mapped_column(String(32))
     granted: Mapped[bool]
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="consents")
 

@@ -1,12 +1,14 @@
 """Builds the PTB Application: every handler, in the order that decides who answers what."""
 
 import hashlib
+import warnings
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from handlers.callbacks import CallbackCodec
 from handlers.command_menu import set_command_menus
@@ -14,6 +16,7 @@ from handlers.common import (
     SERVICES_KEY,
     Services,
     TidelineContext,
+    answer_pending_query,
     refuse_forged_buttons,
     resolve_reader,
     utc_now,
@@ -33,8 +36,7 @@ from settings import Settings
 # Handler groups run in ascending order; within a group the first matching handler wins.
 GATES = -10
 FLOWS = 0
-FALLBACKS = 10
-SAVE_CONVERSATIONS = 20
+FINISH = 10
 
 
 def callback_secret(bot_token: str) -> bytes:
@@ -42,7 +44,8 @@ def callback_secret(bot_token: str) -> bytes:
     return hashlib.sha256(b"tideline-callback:" + bot_token.encode()).digest()
 
 
-async def save_conversation_states(update: object, context: TidelineContext) -> None:
+async def finish_update(update: object, context: TidelineContext) -> None:
+    await answer_pending_query(update, context)
     # Write conversation states as soon as an update is handled, not on PTB's timer, so a crash
     # between two updates loses nothing.
     await context.application.update_persistence()
@@ -74,19 +77,23 @@ def build_application(
     )
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
+    with warnings.catch_warnings():
+        # Conversations mix button and text steps, so they track people per chat, not per
+        # message; callback data is signed and checked per person instead (handlers.callbacks).
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        conversations = [build_onboarding(), build_profile(), build_roles()]
     application.add_handlers(
         [
             build_membership_tracking(),
-            build_onboarding(),
-            build_profile(),
-            build_roles(),
+            *conversations,
             build_help(),
             *build_language(),
             *build_privacy(),
+            # Last in the same group, so they answer only what no flow above claimed.
+            *build_fallbacks(),
         ],
         group=FLOWS,
     )
-    application.add_handlers(build_fallbacks(), group=FALLBACKS)
-    application.add_handler(TypeHandler(Update, save_conversation_states), group=SAVE_CONVERSATIONS)
+    application.add_handler(TypeHandler(Update, finish_update), group=FINISH)
     application.add_error_handler(handle_error)
     return application

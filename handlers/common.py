@@ -63,6 +63,7 @@ class TidelineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
                  user_id: int | None = None) -> None:
         super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
         self._translator: Translator | None = None
+        self._query_answered = False
 
     @property
     def services(self) -> Services:
@@ -77,6 +78,15 @@ class TidelineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
     def use_language(self, language: str) -> Translator:
         self._translator = self.services.catalogs.translator(language)
         return self._translator
+
+    async def answer_query(self, update: Update, text: str | None = None,
+                           show_alert: bool = False) -> None:
+        """Telegram takes one answer per button press: the first one here is sent, later ones
+        are dropped, and ``answer_pending_query`` sends an empty one if nobody answered."""
+        if update.callback_query is None or self._query_answered:
+            return
+        self._query_answered = True
+        await update.callback_query.answer(text, show_alert=show_alert)
 
     def now(self) -> datetime:
         return self.services.clock()
@@ -119,9 +129,18 @@ async def refuse_forged_buttons(update: object, context: TidelineContext) -> Non
         return
     query = update.callback_query
     if not context.services.codec.is_authentic(query.from_user.id, query.data or ""):
-        await query.answer(context.t._("This button is not valid. Send /help to see what you can do."),
-                           show_alert=True)
+        await context.answer_query(
+            update,
+            context.t._("This button is not valid. Send /help to see what you can do."),
+            show_alert=True,
+        )
         raise ApplicationHandlerStop
+
+
+async def answer_pending_query(update: object, context: TidelineContext) -> None:
+    """Last step of every update: stop the button's spinner if no handler answered it."""
+    if isinstance(update, Update):
+        await context.answer_query(update)
 
 
 HandlerCallback = Callable[[Update, TidelineContext], Awaitable[Any]]
@@ -153,7 +172,7 @@ def _requires(callback: HandlerCallback, allowed: Callable[[User, frozenset[int]
             return await callback(update, context)
         text = context.t._("Sorry, your role does not allow that.")
         if update.callback_query:
-            await update.callback_query.answer(text, show_alert=True)
+            await context.answer_query(update, text, show_alert=True)
         elif update.effective_message:
             await update.effective_message.reply_text(text)
         return None
@@ -161,13 +180,14 @@ def _requires(callback: HandlerCallback, allowed: Callable[[User, frozenset[int]
     return guarded
 
 
-async def answer(update: Update, text: str, keyboard: list[list[InlineKeyboardButton]] | None = None,
+async def answer(update: Update, context: TidelineContext, text: str,
+                 keyboard: list[list[InlineKeyboardButton]] | None = None,
                  *, edit: bool = False) -> Message | bool:
     """Reply with HTML text: edit the pressed message when answering a button, else send anew."""
     markup = InlineKeyboardMarkup(keyboard) if keyboard else None
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await context.answer_query(update)
         if edit and query.message is not None:
             try:
                 return await query.edit_message_text(

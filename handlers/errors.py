@@ -4,6 +4,7 @@ import logging
 import traceback
 
 from telegram import Update
+from telegram.error import RetryAfter
 
 from handlers.common import TidelineContext
 
@@ -22,6 +23,10 @@ async def handle_error(update: object, context: TidelineContext) -> None:
     error = context.error
     assert error is not None
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, RetryAfter):
+        # Telegram asked us to slow down for this chat: an apology would be refused the same way.
+        logger.warning("update %s: rate limited by Telegram", update_id)
+        return
     logger.error("update %s failed: %s", update_id, describe_failure(error))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -29,7 +34,7 @@ async def handle_error(update: object, context: TidelineContext) -> None:
                           "moment; what you entered before is saved.")
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(apology, show_alert=True)
+            await context.answer_query(update, apology, show_alert=True)
         else:
             await update.effective_chat.send_message(apology)
     except Exception as secondary:  # noqa: BLE001 - the apology is best effort

@@ -43,7 +43,7 @@ def help_text(context: TidelineContext, account: User) -> str:
 async def show_help(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-    await answer(update, help_text(context, account))
+    await answer(update, context, help_text(context, account))
 
 
 def build_help() -> CommandHandler:

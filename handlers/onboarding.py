@@ -53,18 +53,18 @@ def _args(update: Update) -> list[str]:
 
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     if context.args:
-        await answer(update, describe_unknown_payload(context.t))
+        await answer(update, context, describe_unknown_payload(context.t))
     async with context.services.transaction() as session:
         account = await account_of(session, update)
     if account.onboarded_at is not None:
         name = escape(account.first_name or "")
-        await answer(update, context.t._("Welcome back, {name}!").format(name=name) + "\n\n"
+        await answer(update, context, context.t._("Welcome back, {name}!").format(name=name) + "\n\n"
                      + help_text(context, account))
         return ConversationHandler.END
     t = context.t
     intro = t._("Hello! I am Tideline, the assistant of the China–ASEAN Eco-City and Marine "
                 "Plastic Reduction Partnership. Let's set you up: it takes a minute.")
-    await answer(update, intro + "\n\n" + steps.language_prompt(t),
+    await answer(update, context, intro + "\n\n" + steps.language_prompt(t),
                  steps.language_keyboard(context, LANGUAGE, account.language))
     return Awaiting.LANGUAGE
 
@@ -75,9 +75,9 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         account = await account_of(session, update)
         service.set_language(account, language)
     t = context.use_language(language)
-    await answer(update, t._("Language: {language}").format(
+    await answer(update, context, t._("Language: {language}").format(
         language=steps.LANGUAGES[language].native_name), edit=True)
-    await answer(update, steps.privacy_notice(t),
+    await answer(update, context, steps.privacy_notice(t),
                  steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE))
     await set_chat_command_menu(context, update, language)
     return Awaiting.CONSENT
@@ -90,7 +90,7 @@ async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
         account = await account_of(session, update)
         granted = service.consents_of(account)[purpose]
         service.set_consent(account, purpose, not granted, context.now())
-    await answer(update, steps.privacy_notice(context.t),
+    await answer(update, context, steps.privacy_notice(context.t),
                  steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE), edit=True)
     return Awaiting.CONSENT
 
@@ -102,8 +102,8 @@ async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
         # Purposes never ticked are recorded as refused, so the export shows every choice.
         for purpose, granted in service.consents_of(account).items():
             service.set_consent(account, purpose, granted, context.now())
-    await answer(update, steps.privacy_notice(t), edit=True)
-    await answer(update, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE))
+    await answer(update, context, steps.privacy_notice(t), edit=True)
+    await answer(update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE))
     return Awaiting.STAKEHOLDER_ROLE
 
 
@@ -113,9 +113,9 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
     async with context.services.transaction() as session:
         service.set_stakeholder_role(await account_of(session, update), role)
-    await answer(update, t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
+    await answer(update, context, t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
                  edit=True)
-    await answer(update, steps.organization_prompt(t),
+    await answer(update, context, steps.organization_prompt(t),
                  [[context.button(t._("Skip"), SKIP_ORGANIZATION)]])
     return Awaiting.ORGANIZATION
 
@@ -134,13 +134,13 @@ async def type_organization(update: Update, context: TidelineContext) -> Awaitin
 async def skip_organization(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         service.set_organization(await account_of(session, update), None)
-    await answer(update, context.t._("Organization: {organization}").format(organization="–"),
+    await answer(update, context, context.t._("Organization: {organization}").format(organization="–"),
                  edit=True)
     return await _ask_country(update, context)
 
 
 async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
-    await answer(update, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY))
+    await answer(update, context, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY))
     return Awaiting.COUNTRY
 
 
@@ -150,9 +150,9 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
-    await answer(update, t._("Country: {country}").format(
+    await answer(update, context, t._("Country: {country}").format(
         country=escape(steps.country_label(t, country))), edit=True)
-    await answer(update, steps.city_prompt(t))
+    await answer(update, context, steps.city_prompt(t))
     return Awaiting.CITY
 
 
@@ -170,7 +170,7 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
     assert account.timezone is not None
     question = t._("Your time zone looks like {zone}. Is that right?").format(
         zone=escape(t.zone_name(account.timezone, context.now())))
-    await answer(update, question, [
+    await answer(update, context, question, [
         [context.button(t._("Yes, that's right"), TIMEZONE_OK)],
         [context.button(t._("Choose another time zone"), TIMEZONE_OTHER)],
     ])
@@ -180,7 +180,7 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
 async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         country = (await account_of(session, update)).country
-    await answer(update, context.t._("Choose your time zone:"),
+    await answer(update, context, context.t._("Choose your time zone:"),
                  steps.timezone_keyboard(context, TIMEZONE, country), edit=True)
     return Awaiting.TIMEZONE
 
@@ -201,19 +201,19 @@ async def _finish(update: Update, context: TidelineContext) -> int:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.complete_onboarding(account, context.now())
-    await answer(update, t._("All set, thank you!") + "\n\n"
+    await answer(update, context, t._("All set, thank you!") + "\n\n"
                  + steps.profile_summary(context, account), edit=True)
-    await answer(update, help_text(context, account))
+    await answer(update, context, help_text(context, account))
     return ConversationHandler.END
 
 
 async def _reject_text(update: Update, context: TidelineContext, problem: InvalidText) -> None:
-    await answer(update, steps.text_problem_message(
+    await answer(update, context, steps.text_problem_message(
         context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY))
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    await answer(update, context.t._("Set-up paused. Send /start whenever you want to continue."))
+    await answer(update, context, context.t._("Set-up paused. Send /start whenever you want to continue."))
     return ConversationHandler.END
 
 

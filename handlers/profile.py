@@ -56,7 +56,7 @@ def _field_keyboard(context: TidelineContext) -> steps.Keyboard:
 
 async def _show_card(update: Update, context: TidelineContext, account: User, *,
                      edit: bool) -> Awaiting:
-    await answer(update, steps.profile_summary(context, account), _field_keyboard(context),
+    await answer(update, context, steps.profile_summary(context, account), _field_keyboard(context),
                  edit=edit)
     return Awaiting.FIELD
 
@@ -65,7 +65,7 @@ async def show_profile(update: Update, context: TidelineContext) -> Awaiting | i
     async with context.services.transaction() as session:
         account = await account_of(session, update)
     if account.onboarded_at is None:
-        await answer(update, context.t._("Let's finish setting you up first: send /start."))
+        await answer(update, context, context.t._("Let's finish setting you up first: send /start."))
         return ConversationHandler.END
     return await _show_card(update, context, account, edit=False)
 
@@ -76,18 +76,18 @@ async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
     if field == Awaiting.STAKEHOLDER_ROLE:
-        await answer(update, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE),
+        await answer(update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE),
                      edit=True)
     elif field == Awaiting.ORGANIZATION:
-        await answer(update, steps.organization_prompt(t),
+        await answer(update, context, steps.organization_prompt(t),
                      [[context.button(t._("No organization"), CLEAR_ORGANIZATION)]], edit=True)
     elif field == Awaiting.COUNTRY:
-        await answer(update, steps.country_prompt(t), steps.country_keyboard(context, COUNTRY),
+        await answer(update, context, steps.country_prompt(t), steps.country_keyboard(context, COUNTRY),
                      edit=True)
     elif field == Awaiting.CITY:
-        await answer(update, steps.city_prompt(t), edit=True)
+        await answer(update, context, steps.city_prompt(t), edit=True)
     else:
-        await answer(update, t._("Choose your time zone:"),
+        await answer(update, context, t._("Choose your time zone:"),
                      steps.timezone_keyboard(context, TIMEZONE, account.country), edit=True)
     return field
 
@@ -137,7 +137,7 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
             account = await account_of(session, update)
             save(account, update.message.text)
     except InvalidText as problem:
-        await answer(update, steps.text_problem_message(
+        await answer(update, context, steps.text_problem_message(
             context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY))
         return None
     return await _show_card(update, context, account, edit=False)
@@ -146,12 +146,12 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
 async def done(update: Update, context: TidelineContext) -> int:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-    await answer(update, steps.profile_summary(context, account), edit=True)
+    await answer(update, context, steps.profile_summary(context, account), edit=True)
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    await answer(update, context.t._("Cancelled. Your profile is as it was before this change."))
+    await answer(update, context, context.t._("Cancelled. Your profile is as it was before this change."))
     return ConversationHandler.END
 
 

@@ -32,18 +32,18 @@ async def _apply(update: Update, context: TidelineContext, reference: str | int,
         target = (await service.find_account(session, reference) if isinstance(reference, int)
                   else await service.find_person(session, reference))
         if target is None:
-            await answer(update, t._("I don't know that person yet. Ask them to send /start to "
+            await answer(update, context, t._("I don't know that person yet. Ask them to send /start to "
                                      "the bot first, then try again with their user id, "
                                      "@username or a forwarded message."))
             return
         if role == AccessRole.PARTICIPANT and service.is_admin(
             target.telegram_id or 0, context.services.settings.ADMIN_IDS
         ):
-            await answer(update, t._("{person} is an administrator; that role comes from the "
+            await answer(update, context, t._("{person} is an administrator; that role comes from the "
                                      "ADMIN_IDS setting.").format(person=_display(target)))
             return
         changed = service.set_access_role(target, role)
-    await answer(update, _outcome(t, target, role, changed))
+    await answer(update, context, _outcome(t, target, role, changed))
     if changed:
         await _notify(context, target, role)
 
@@ -75,7 +75,7 @@ async def _start(update: Update, context: TidelineContext, role: AccessRole,
     if context.args:
         await _apply(update, context, " ".join(context.args), role)
         return ConversationHandler.END
-    await answer(update, context.t._("Whom? Send their Telegram user id or @username, or "
+    await answer(update, context, context.t._("Whom? Send their Telegram user id or @username, or "
                                      "forward me a message they wrote. /cancel stops."))
     return waiting
 
@@ -96,7 +96,7 @@ async def _receive(update: Update, context: TidelineContext, role: AccessRole) -
     origin = message.forward_origin
     if origin is not None:
         if not isinstance(origin, MessageOriginUser):
-            await answer(update, context.t._(
+            await answer(update, context, context.t._(
                 "That person hides their account in forwarded messages. Ask them for their user "
                 "id: they find it in /mydata."))
             return None
@@ -117,7 +117,7 @@ async def receive_revokee(update: Update, context: TidelineContext) -> int | Non
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    await answer(update, context.t._("Cancelled. No role was changed."))
+    await answer(update, context, context.t._("Cancelled. No role was changed."))
     return ConversationHandler.END
 
 

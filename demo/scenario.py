@@ -1,0 +1,141 @@
+"""``make demo``: the real bot against the sandbox, with simulated people, fully offline."""
+
+import json
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from db.migrate import upgrade
+from db.models import User
+from demo.runner import BotRunner, SimulatedClock, sandbox_settings
+from demo.transcript import Transcript
+from sandbox import SandboxServer
+from settings import Settings
+
+ADMIN_ID = 500
+
+
+def _button(person, part: str) -> str:  # type: ignore[no-untyped-def]
+    """The label of the latest message's button that contains ``part``."""
+    return next(text for row in person.last.buttons for text, _ in row if part in text)
+
+
+async def _onboard(show: Transcript, person, *, language: str, consents: list[str],  # type: ignore[no-untyped-def]
+                   role: str, organization: str | None, country: str, city: str) -> None:
+    await show.act(person, "/start", person.send_command("start"))
+    await show.act(person, f"taps {language}", person.press(_button(person, language)))
+    for consent in consents:
+        await show.act(person, f"ticks “{consent}”", person.press(_button(person, consent)))
+    done = person.last.buttons[-1][0][0]
+    await show.act(person, f"taps [{done}]", person.press(done))
+    await show.act(person, f"taps [{role}]", person.press(_button(person, role)))
+    if organization:
+        await show.act(person, organization, person.send_text(organization))
+    else:
+        skip = person.last.buttons[0][0][0]
+        await show.act(person, f"taps [{skip}]", person.press(skip))
+    await show.act(person, f"taps [{country}]", person.press(_button(person, country)))
+    await show.act(person, city, person.send_text(city))
+    confirm = person.last.buttons[0][0][0]
+    await show.act(person, f"taps [{confirm}]", person.press(confirm))
+
+
+async def _scenario(runner: BotRunner, show: Transcript) -> None:
+    server = runner.server
+    alice = server.user(101, first_name="Alice", username="alice_ngo", language_code="en")
+    somchai = server.user(102, first_name="Somchai", language_code="th")
+    lin = server.user(103, first_name="Lin", language_code="zh-hans")
+    dewi = server.user(104, first_name="Dewi", language_code="id")
+    admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
+
+    show.scene("Alice (English, NGO in Singapore) sets up her profile")
+    await _onboard(show, alice, language="English",
+                   consents=["Event logistics", "News and invitations"], role="NGO",
+                   organization="Blue Straits Alliance", country="Singapore", city="Singapore")
+
+    show.scene("Somchai (Thai, community member in Chonburi) arrives through an old link")
+    await show.act(somchai, "/start ev_2024_cleanup", somchai.send_command("start", "ev_2024_cleanup"))
+    await show.act(somchai, "taps ไทย", somchai.press(_button(somchai, "ไทย")))
+    await show.act(somchai, "sends a sticker instead of tapping", somchai.send_sticker())
+    await show.act(somchai, "/help in the middle of set-up", somchai.send_command("help"))
+    continue_label = somchai.last.buttons[-1][0][0] if somchai.last.buttons else None
+    privacy = next(m for m in reversed(somchai.messages) if m.buttons)
+    await show.act(somchai, "ticks event logistics",
+                   somchai.press(privacy.buttons[0][0][0], message=privacy))
+    privacy = next(m for m in reversed(somchai.messages) if m.buttons)
+    continue_label = privacy.buttons[-1][0][0]
+    await show.act(somchai, f"taps [{continue_label}]", somchai.press(continue_label, message=privacy))
+    roles = somchai.last
+    await show.act(somchai, "taps the first role", somchai.press(roles.buttons[0][0][0]))
+    await show.act(somchai, "skips the organization", somchai.press(somchai.last.buttons[0][0][0]))
+    await show.act(somchai, "taps Thailand", somchai.press(_button(somchai, "ไทย")))
+    await show.act(somchai, "ชลบุรี", somchai.send_text("ชลบุรี"))
+    await show.act(somchai, "confirms the time zone", somchai.press(somchai.last.buttons[0][0][0]))
+
+    show.scene("Lin (Chinese, researcher in Xiamen) onboards and then switches to English")
+    await show.act(lin, "/start", lin.send_command("start"))
+    await show.act(lin, "taps 简体中文", lin.press(_button(lin, "简体中文")))
+    for row in lin.last.buttons[:2]:
+        await show.act(lin, f"ticks “{row[0][0]}”", lin.press(row[0][0]))
+    await show.act(lin, "continues", lin.press(lin.last.buttons[-1][0][0]))
+    await show.act(lin, "taps the research role", lin.press(lin.last.buttons[1][1][0]))
+    await show.act(lin, "厦门大学海洋与地球学院", lin.send_text("厦门大学海洋与地球学院"))
+    await show.act(lin, "taps China", lin.press(_button(lin, "中国")))
+    await show.act(lin, "厦门", lin.send_text("厦门"))
+    await show.act(lin, "confirms", lin.press(lin.last.buttons[0][0][0]))
+    await show.act(lin, "/language", lin.send_command("language"))
+    await show.act(lin, "taps English", lin.press(_button(lin, "English")))
+
+    show.scene("The administrator makes Alice an organizer by forwarding her message")
+    await show.act(admin, "/grant", admin.send_command("grant"))
+    await show.act(admin, "forwards a message from Alice", admin.forward_from(alice, text="Hi!"))
+    await show.act(alice, "/help", alice.send_command("help"))
+
+    show.scene("Dewi (Indonesian) downloads her data; Alice deletes hers")
+    await _onboard(show, dewi, language="Bahasa Indonesia", consents=[], role="Bisnis",
+                   organization="PT Laut Bersih", country="Indonesia", city="Makassar")
+    await show.act(dewi, "/mydata", dewi.send_command("mydata"))
+    exported = json.loads(dewi.last.document.data)
+    print(f"      (the file holds: {', '.join(exported)}; time zone "
+          f"{exported['profile']['timezone']})")
+    await show.act(alice, "/deleteme", alice.send_command("deleteme"))
+    await show.act(alice, "taps [Yes, delete my data]", alice.press("Yes, delete my data"))
+    await show.act(alice, "taps [Delete everything now]", alice.press("Delete everything now"))
+
+
+async def _summary(runner: BotRunner) -> None:
+    async with runner.session_factory() as session:
+        active = await session.scalar(
+            select(func.count()).select_from(User).where(User.erased_at.is_(None)))
+        erased = await session.scalar(
+            select(func.count()).select_from(User).where(User.erased_at.is_not(None)))
+        languages = (await session.execute(
+            select(User.language, func.count()).where(User.erased_at.is_(None))
+            .group_by(User.language))).all()
+    print(f"\n{'─' * 78}\nSummary")
+    print(f"  accounts: {active} active, {erased} erased (kept only as anonymous counts)")
+    print("  languages: " + ", ".join(f"{code} {count}" for code, count in sorted(languages)))
+    calls = runner.server.calls
+    failed = [call for call in calls if call.status != 200]
+    print(f"  Bot API calls made by the bot: {len(calls)} ({len(failed)} refused by the sandbox)")
+
+
+async def run_demo(settings: Settings) -> int:
+    """Runs the scenario on a throw-away database; ``settings`` only lends its defaults."""
+    with tempfile.TemporaryDirectory(prefix="tideline-demo-") as directory:
+        database_url = f"sqlite+aiosqlite:///{Path(directory) / 'demo.db'}"
+        await upgrade(database_url)
+        async with SandboxServer() as server:
+            runner = BotRunner(server, sandbox_settings(
+                server, database_url, ADMIN_IDS=str(ADMIN_ID),
+                DEFAULT_LANGUAGE=settings.DEFAULT_LANGUAGE,
+                DEFAULT_TIMEZONE=settings.DEFAULT_TIMEZONE), SimulatedClock())
+            print(f"Tideline demo: the real bot against the sandbox Bot API at {server.base_url}")
+            await runner.start()
+            try:
+                await _scenario(runner, Transcript(runner))
+                await _summary(runner)
+            finally:
+                await runner.stop()
+    return 0

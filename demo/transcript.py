@@ -1,0 +1,41 @@
+"""Prints what simulated people do and what the bot answers, as a readable chat transcript."""
+
+from typing import Any
+
+WIDTH = 78
+
+
+class Transcript:
+    def __init__(self, runner: Any) -> None:
+        self._runner = runner
+        self._seen: dict[int, tuple[int, int]] = {}  # user id -> (messages seen, edits seen)
+
+    def scene(self, title: str) -> None:
+        print(f"\n{'═' * WIDTH}\n  {title}\n{'═' * WIDTH}")
+
+    async def act(self, person: Any, description: str, action: Any) -> None:
+        before = [(message.message_id, message.edited) for message in person.messages]
+        print(f"\n  {person.first_name} ▸ {description}")
+        await self._runner.do(action)
+        seen = dict(before)
+        for message in person.messages:
+            if message.message_id not in seen:
+                self._print_bot(message, edited=False)
+            elif message.edited != seen[message.message_id] and not message.deleted:
+                self._print_bot(message, edited=True)
+        for reply in person.callback_answers[len(getattr(person, "_demo_answers", [])):]:
+            if reply.get("text"):
+                print(f"    ◂ (pop-up) {reply['text']}")
+        person._demo_answers = list(person.callback_answers)
+
+    @staticmethod
+    def _print_bot(message: Any, *, edited: bool) -> None:
+        label = "Tideline (edited)" if edited else "Tideline"
+        lines = (message.text or "").splitlines() or [""]
+        print(f"    ◂ {label}: {lines[0]}")
+        for line in lines[1:]:
+            print(f"      {line}")
+        if message.document:
+            print(f"      [file: {message.document.filename}, {len(message.document.data)} bytes]")
+        for row in message.buttons or []:
+            print("      " + "  ".join(f"[{text}]" for text, _ in row))

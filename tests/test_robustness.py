@@ -1,0 +1,72 @@
+"""Whatever people throw at the bot, it answers in their language and nothing breaks."""
+
+import logging
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from demo.runner import BotRunner
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+COMMANDS = ["start", "help", "cancel", "language", "profile", "privacy", "mydata", "deleteme",
+            "grant", "revoke", "nonsense"]
+
+actions = st.one_of(
+    st.tuples(st.just("text"), st.text(min_size=1, max_size=4096).filter(str.strip)),
+    st.tuples(st.just("long_text"), st.just("ก" * 4096)),
+    st.tuples(st.just("sticker"), st.none()),
+    st.tuples(st.just("photo"), st.none()),
+    st.tuples(st.just("location"), st.none()),
+    st.tuples(st.just("command"), st.sampled_from(COMMANDS)),
+    st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
+    st.tuples(st.just("press_stale"), st.integers(min_value=0, max_value=200)),
+    st.tuples(st.just("forged"), st.text(min_size=1, max_size=20)),
+)
+
+
+async def _perform(bot: BotRunner, person, action: tuple[str, object]) -> bool:  # type: ignore[no-untyped-def]
+    """Performs one action; False when it was impossible (no button to press)."""
+    kind, value = action
+    if kind in ("text", "long_text"):
+        await bot.do(person.send_text(value))
+    elif kind == "sticker":
+        await bot.do(person.send_sticker())
+    elif kind == "photo":
+        await bot.do(person.send_photo(b"\xff\xd8\xff\xe0 not really a jpeg"))
+    elif kind == "location":
+        await bot.do(person.send_location(13.36, 100.98))
+    elif kind == "command":
+        await bot.do(person.send_command(value))
+    elif kind in ("press", "press_stale"):
+        with_buttons = [message for message in person.messages if message.buttons]
+        if not with_buttons:
+            return False
+        message = with_buttons[-1] if kind == "press" else with_buttons[value % len(with_buttons)]
+        flat = [data for row in message.buttons for _, data in row if data]
+        await bot.do(person.press_data(flat[value % len(flat)], message=message))
+    else:
+        if not person.messages:
+            return False
+        await bot.do(person.press_data(str(value), message=person.messages[-1]))
+    return True
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(script=st.lists(actions, min_size=1, max_size=6))
+async def test_any_input_gets_a_localized_reply_and_no_error(
+    bot: BotRunner, script: list[tuple[str, object]], caplog
+) -> None:  # type: ignore[no-untyped-def]
+    person = bot.server.user(7001, first_name="Nok", language_code="th")
+    with caplog.at_level(logging.ERROR, logger="tideline.errors"):
+        for action in script:
+            before_messages = [(m.message_id, m.edited) for m in person.messages]
+            before_answers = len(person.callback_answers)
+            if not await _perform(bot, person, action):
+                continue
+            new_texts = [m.text or "" for m in person.messages
+                         if (m.message_id, m.edited) not in before_messages and not m.deleted]
+            new_texts += [a.get("text") or "" for a in person.callback_answers[before_answers:]]
+            assert new_texts, f"no reply to {action[0]}"
+            assert any(THAI.search(text) for text in new_texts), (action[0], new_texts)
+    assert [record for record in caplog.records if record.name == "tideline.errors"] == []
