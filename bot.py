@@ -10,8 +10,8 @@ from settings import ConfigurationError, Settings, load_settings
 logger = logging.getLogger("tideline")
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+def _configure_logging(level: int) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    _configure_logging()
+    # The demo prints a transcript; routine progress logs would only bury it.
+    _configure_logging(logging.WARNING if arguments.command == "demo" else logging.INFO)
     try:
         settings = load_settings()
         if arguments.command == "run":

@@ -11,8 +11,15 @@ from telegram.ext import Application
 from db.engine import create_engine, create_session_factory
 from handlers.app import build_application
 from i18n import Catalogs
-from sandbox import SandboxServer
+from sandbox import FloodPolicy, SandboxServer
 from settings import Settings, load_settings
+
+
+def interactive_flood_policy() -> FloodPolicy:
+    """Flood limits for scripted conversations: simulated people tap hundreds of times faster
+    than real ones, which Telegram's bulk-sending limits are not meant for. Tests of bulk
+    delivery use the sandbox's Telegram-like defaults instead."""
+    return FloodPolicy(global_per_second=1000, private_burst=1000)
 
 
 @dataclass

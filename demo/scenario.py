@@ -7,9 +7,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db.migrate import upgrade
-from db.models import User
-from demo.runner import BotRunner, SimulatedClock, sandbox_settings
+from db.models import ConsentPurpose, StakeholderRole, User
+from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from demo.transcript import Transcript
+from handlers.profile_steps import CONSENT_LABELS, STAKEHOLDER_LABELS
+from i18n import LANGUAGES
 from sandbox import SandboxServer
 from settings import Settings
 
@@ -21,24 +23,28 @@ def _button(person, part: str) -> str:  # type: ignore[no-untyped-def]
     return next(text for row in person.last.buttons for text, _ in row if part in text)
 
 
-async def _onboard(show: Transcript, person, *, language: str, consents: list[str],  # type: ignore[no-untyped-def]
-                   role: str, organization: str | None, country: str, city: str) -> None:
+async def _onboard(runner: BotRunner, show: Transcript, person, *, language: str,  # type: ignore[no-untyped-def]
+                   consents: list[ConsentPurpose], role: StakeholderRole,
+                   organization: str | None, country: str, city: str) -> None:
+    """The whole /start flow, finding each button by its label in the person's language."""
+    t = runner.catalogs.translator(language)
+
+    async def tap(label: str) -> None:
+        await show.act(person, f"taps [{label}]", person.press(_button(person, label)))
+
     await show.act(person, "/start", person.send_command("start"))
-    await show.act(person, f"taps {language}", person.press(_button(person, language)))
-    for consent in consents:
-        await show.act(person, f"ticks “{consent}”", person.press(_button(person, consent)))
-    done = person.last.buttons[-1][0][0]
-    await show.act(person, f"taps [{done}]", person.press(done))
-    await show.act(person, f"taps [{role}]", person.press(_button(person, role)))
+    await tap(LANGUAGES[language].native_name)
+    for purpose in consents:
+        await tap(t._(CONSENT_LABELS[purpose]))
+    await tap(t._("Continue"))
+    await tap(t._(STAKEHOLDER_LABELS[role]))
     if organization:
         await show.act(person, organization, person.send_text(organization))
     else:
-        skip = person.last.buttons[0][0][0]
-        await show.act(person, f"taps [{skip}]", person.press(skip))
-    await show.act(person, f"taps [{country}]", person.press(_button(person, country)))
+        await tap(t._("Skip"))
+    await tap(t.country_name(country))
     await show.act(person, city, person.send_text(city))
-    confirm = person.last.buttons[0][0][0]
-    await show.act(person, f"taps [{confirm}]", person.press(confirm))
+    await tap(t._("Yes, that's right"))
 
 
 async def _scenario(runner: BotRunner, show: Transcript) -> None:
@@ -50,9 +56,10 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
 
     show.scene("Alice (English, NGO in Singapore) sets up her profile")
-    await _onboard(show, alice, language="English",
-                   consents=["Event logistics", "News and invitations"], role="NGO",
-                   organization="Blue Straits Alliance", country="Singapore", city="Singapore")
+    await _onboard(runner, show, alice, language="en",
+                   consents=[ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS],
+                   role=StakeholderRole.NGO, organization="Blue Straits Alliance",
+                   country="SG", city="Singapore")
 
     show.scene("Somchai (Thai, community member in Chonburi) arrives through an old link")
     await show.act(somchai, "/start ev_2024_cleanup", somchai.send_command("start", "ev_2024_cleanup"))
@@ -93,8 +100,9 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(alice, "/help", alice.send_command("help"))
 
     show.scene("Dewi (Indonesian) downloads her data; Alice deletes hers")
-    await _onboard(show, dewi, language="Bahasa Indonesia", consents=[], role="Bisnis",
-                   organization="PT Laut Bersih", country="Indonesia", city="Makassar")
+    await _onboard(runner, show, dewi, language="id", consents=[],
+                   role=StakeholderRole.BUSINESS, organization="PT Laut Bersih", country="ID",
+                   city="Makassar")
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
     exported = json.loads(dewi.last.document.data)
     print(f"      (the file holds: {', '.join(exported)}; time zone "
@@ -126,7 +134,7 @@ async def run_demo(settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="tideline-demo-") as directory:
         database_url = f"sqlite+aiosqlite:///{Path(directory) / 'demo.db'}"
         await upgrade(database_url)
-        async with SandboxServer() as server:
+        async with SandboxServer(flood=interactive_flood_policy()) as server:
             runner = BotRunner(server, sandbox_settings(
                 server, database_url, ADMIN_IDS=str(ADMIN_ID),
                 DEFAULT_LANGUAGE=settings.DEFAULT_LANGUAGE,

@@ -14,19 +14,31 @@ class Transcript:
         print(f"\n{'═' * WIDTH}\n  {title}\n{'═' * WIDTH}")
 
     async def act(self, person: Any, description: str, action: Any) -> None:
-        before = [(message.message_id, message.edited) for message in person.messages]
+        before = {message.message_id: (message.edited, message.text)
+                  for message in person.messages}
         print(f"\n  {person.first_name} ▸ {description}")
         await self._runner.do(action)
-        seen = dict(before)
         for message in person.messages:
-            if message.message_id not in seen:
+            if message.message_id not in before:
                 self._print_bot(message, edited=False)
-            elif message.edited != seen[message.message_id] and not message.deleted:
-                self._print_bot(message, edited=True)
+            elif message.edited != before[message.message_id][0] and not message.deleted:
+                if message.text == before[message.message_id][1]:
+                    self._print_buttons_update(message)
+                else:
+                    self._print_bot(message, edited=True)
         for reply in person.callback_answers[len(getattr(person, "_demo_answers", [])):]:
             if reply.get("text"):
                 print(f"    ◂ (pop-up) {reply['text']}")
         person._demo_answers = list(person.callback_answers)
+
+    @staticmethod
+    def _print_buttons_update(message: Any) -> None:
+        if not message.buttons:
+            print("    ◂ Tideline (edited): buttons removed from the message above")
+            return
+        print("    ◂ Tideline (edited): buttons now")
+        for row in message.buttons:
+            print("      " + "  ".join(f"[{text}]" for text, _ in row))
 
     @staticmethod
     def _print_bot(message: Any, *, edited: bool) -> None:

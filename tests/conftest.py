@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.models import Base
-from sandbox import FloodPolicy, SandboxServer
-from demo.runner import BotRunner, SimulatedClock, sandbox_settings
+from sandbox import SandboxServer
+from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ADMIN_ID = 9000
@@ -78,7 +78,7 @@ async def database_url(
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(flood=FloodPolicy(private_burst=1000))
+    server = SandboxServer(flood=interactive_flood_policy())
     await server.start()
     try:
         yield server
