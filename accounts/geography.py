@@ -4,7 +4,18 @@ OTHER_COUNTRY = "OTHER"
 
 # The eleven ASEAN members (Timor-Leste joined in 2025) and China, as ISO 3166 codes.
 COUNTRY_CODES: tuple[str, ...] = (
-    "BN", "KH", "CN", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN",
+    "BN",
+    "KH",
+    "CN",
+    "ID",
+    "LA",
+    "MY",
+    "MM",
+    "PH",
+    "SG",
+    "TH",
+    "TL",
+    "VN",
 )
 
 COUNTRY_ZONES: dict[str, tuple[str, ...]] = {
@@ -24,22 +35,55 @@ COUNTRY_ZONES: dict[str, tuple[str, ...]] = {
 
 # Zones offered to people outside the region, from UTC+6:30 to UTC+9 and UTC itself.
 OTHER_ZONES: tuple[str, ...] = (
-    "Asia/Yangon", "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai",
-    "Asia/Makassar", "Asia/Dili", "Asia/Jayapura", "Asia/Tokyo", "Europe/London", "UTC",
+    "Asia/Yangon",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Makassar",
+    "Asia/Dili",
+    "Asia/Jayapura",
+    "Asia/Tokyo",
+    "Europe/London",
+    "UTC",
 )
 
 # Cities outside a country's first zone, lower-cased, for countries that span several zones.
 _CITY_ZONES: dict[str, dict[str, str]] = {
     "ID": {
         **dict.fromkeys(
-            ("makassar", "denpasar", "bali", "manado", "mataram", "lombok", "kupang",
-             "balikpapan", "samarinda", "banjarmasin", "palu", "kendari", "gorontalo",
-             "labuan bajo", "bitung", "nusantara"),
+            (
+                "makassar",
+                "denpasar",
+                "bali",
+                "manado",
+                "mataram",
+                "lombok",
+                "kupang",
+                "balikpapan",
+                "samarinda",
+                "banjarmasin",
+                "palu",
+                "kendari",
+                "gorontalo",
+                "labuan bajo",
+                "bitung",
+                "nusantara",
+            ),
             "Asia/Makassar",
         ),
         **dict.fromkeys(
-            ("jayapura", "ambon", "sorong", "manokwari", "merauke", "ternate", "timika",
-             "biak", "raja ampat"),
+            (
+                "jayapura",
+                "ambon",
+                "sorong",
+                "manokwari",
+                "merauke",
+                "ternate",
+                "timika",
+                "biak",
+                "raja ampat",
+            ),
             "Asia/Jayapura",
         ),
     },

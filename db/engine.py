@@ -2,7 +2,12 @@
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -14,7 +19,9 @@ def is_sqlite(database_url: str) -> bool:
 def create_engine(database_url: str) -> AsyncEngine:
     if not is_sqlite(database_url):
         return create_async_engine(database_url, pool_pre_ping=True)
-    engine = create_async_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
     event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
     return engine
 

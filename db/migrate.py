@@ -22,9 +22,7 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     engine = create_engine(database_url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(
-                lambda sync: command.upgrade(_alembic_config(sync), revision)
-            )
+            await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
     finally:
         await engine.dispose()
 

@@ -23,9 +23,18 @@ def _button(person, part: str) -> str:  # type: ignore[no-untyped-def]
     return next(text for row in person.last.buttons for text, _ in row if part in text)
 
 
-async def _onboard(runner: BotRunner, show: Transcript, person, *, language: str,  # type: ignore[no-untyped-def]
-                   consents: list[ConsentPurpose], role: StakeholderRole,
-                   organization: str | None, country: str, city: str) -> None:
+async def _onboard(
+    runner: BotRunner,
+    show: Transcript,
+    person,
+    *,
+    language: str,  # type: ignore[no-untyped-def]
+    consents: list[ConsentPurpose],
+    role: StakeholderRole,
+    organization: str | None,
+    country: str,
+    city: str,
+) -> None:
     """The whole /start flow, finding each button by its label in the person's language."""
     t = runner.catalogs.translator(language)
 
@@ -56,23 +65,35 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
 
     show.scene("Alice (English, NGO in Singapore) sets up her profile")
-    await _onboard(runner, show, alice, language="en",
-                   consents=[ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS],
-                   role=StakeholderRole.NGO, organization="Blue Straits Alliance",
-                   country="SG", city="Singapore")
+    await _onboard(
+        runner,
+        show,
+        alice,
+        language="en",
+        consents=[ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS],
+        role=StakeholderRole.NGO,
+        organization="Blue Straits Alliance",
+        country="SG",
+        city="Singapore",
+    )
 
     show.scene("Somchai (Thai, community member in Chonburi) arrives through an old link")
-    await show.act(somchai, "/start ev_2024_cleanup", somchai.send_command("start", "ev_2024_cleanup"))
+    await show.act(
+        somchai, "/start ev_2024_cleanup", somchai.send_command("start", "ev_2024_cleanup")
+    )
     await show.act(somchai, "taps ไทย", somchai.press(_button(somchai, "ไทย")))
     await show.act(somchai, "sends a sticker instead of tapping", somchai.send_sticker())
     await show.act(somchai, "/help in the middle of set-up", somchai.send_command("help"))
     continue_label = somchai.last.buttons[-1][0][0] if somchai.last.buttons else None
     privacy = next(m for m in reversed(somchai.messages) if m.buttons)
-    await show.act(somchai, "ticks event logistics",
-                   somchai.press(privacy.buttons[0][0][0], message=privacy))
+    await show.act(
+        somchai, "ticks event logistics", somchai.press(privacy.buttons[0][0][0], message=privacy)
+    )
     privacy = next(m for m in reversed(somchai.messages) if m.buttons)
     continue_label = privacy.buttons[-1][0][0]
-    await show.act(somchai, f"taps [{continue_label}]", somchai.press(continue_label, message=privacy))
+    await show.act(
+        somchai, f"taps [{continue_label}]", somchai.press(continue_label, message=privacy)
+    )
     roles = somchai.last
     await show.act(somchai, "taps the first role", somchai.press(roles.buttons[0][0][0]))
     await show.act(somchai, "skips the organization", somchai.press(somchai.last.buttons[0][0][0]))
@@ -100,13 +121,23 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(alice, "/help", alice.send_command("help"))
 
     show.scene("Dewi (Indonesian) downloads her data; Alice deletes hers")
-    await _onboard(runner, show, dewi, language="id", consents=[],
-                   role=StakeholderRole.BUSINESS, organization="PT Laut Bersih", country="ID",
-                   city="Makassar")
+    await _onboard(
+        runner,
+        show,
+        dewi,
+        language="id",
+        consents=[],
+        role=StakeholderRole.BUSINESS,
+        organization="PT Laut Bersih",
+        country="ID",
+        city="Makassar",
+    )
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
     exported = json.loads(dewi.last.document.data)
-    print(f"      (the file holds: {', '.join(exported)}; time zone "
-          f"{exported['profile']['timezone']})")
+    print(
+        f"      (the file holds: {', '.join(exported)}; time zone "
+        f"{exported['profile']['timezone']})"
+    )
     await show.act(alice, "/deleteme", alice.send_command("deleteme"))
     await show.act(alice, "taps [Yes, delete my data]", alice.press("Yes, delete my data"))
     await show.act(alice, "taps [Delete everything now]", alice.press("Delete everything now"))
@@ -115,12 +146,18 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
 async def _summary(runner: BotRunner) -> None:
     async with runner.session_factory() as session:
         active = await session.scalar(
-            select(func.count()).select_from(User).where(User.erased_at.is_(None)))
+            select(func.count()).select_from(User).where(User.erased_at.is_(None))
+        )
         erased = await session.scalar(
-            select(func.count()).select_from(User).where(User.erased_at.is_not(None)))
-        languages = (await session.execute(
-            select(User.language, func.count()).where(User.erased_at.is_(None))
-            .group_by(User.language))).all()
+            select(func.count()).select_from(User).where(User.erased_at.is_not(None))
+        )
+        languages = (
+            await session.execute(
+                select(User.language, func.count())
+                .where(User.erased_at.is_(None))
+                .group_by(User.language)
+            )
+        ).all()
     print(f"\n{'─' * 78}\nSummary")
     print(f"  accounts: {active} active, {erased} erased (kept only as anonymous counts)")
     print("  languages: " + ", ".join(f"{code} {count}" for code, count in sorted(languages)))
@@ -135,10 +172,17 @@ async def run_demo(settings: Settings) -> int:
         database_url = f"sqlite+aiosqlite:///{Path(directory) / 'demo.db'}"
         await upgrade(database_url)
         async with SandboxServer(flood=interactive_flood_policy()) as server:
-            runner = BotRunner(server, sandbox_settings(
-                server, database_url, ADMIN_IDS=str(ADMIN_ID),
-                DEFAULT_LANGUAGE=settings.DEFAULT_LANGUAGE,
-                DEFAULT_TIMEZONE=settings.DEFAULT_TIMEZONE), SimulatedClock())
+            runner = BotRunner(
+                server,
+                sandbox_settings(
+                    server,
+                    database_url,
+                    ADMIN_IDS=str(ADMIN_ID),
+                    DEFAULT_LANGUAGE=settings.DEFAULT_LANGUAGE,
+                    DEFAULT_TIMEZONE=settings.DEFAULT_TIMEZONE,
+                ),
+                SimulatedClock(),
+            )
             print(f"Tideline demo: the real bot against the sandbox Bot API at {server.base_url}")
             await runner.start()
             try:

@@ -14,8 +14,7 @@ class Transcript:
         print(f"\n{'═' * WIDTH}\n  {title}\n{'═' * WIDTH}")
 
     async def act(self, person: Any, description: str, action: Any) -> None:
-        before = {message.message_id: (message.edited, message.text)
-                  for message in person.messages}
+        before = {message.message_id: (message.edited, message.text) for message in person.messages}
         print(f"\n  {person.first_name} ▸ {description}")
         await self._runner.do(action)
         for message in person.messages:
@@ -26,7 +25,7 @@ class Transcript:
                     self._print_buttons_update(message)
                 else:
                     self._print_bot(message, edited=True)
-        for reply in person.callback_answers[len(getattr(person, "_demo_answers", [])):]:
+        for reply in person.callback_answers[len(getattr(person, "_demo_answers", [])) :]:
             if reply.get("text"):
                 print(f"    ◂ (pop-up) {reply['text']}")
         person._demo_answers = list(person.callback_answers)

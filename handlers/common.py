@@ -56,11 +56,14 @@ class _Transaction:
 SERVICES_KEY = "services"
 
 
-class TidelineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class TidelineContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
     """PTB's context plus Tideline's services and the reader's translator for this update."""
 
-    def __init__(self, application: Application, chat_id: int | None = None,
-                 user_id: int | None = None) -> None:
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
         super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
         self._translator: Translator | None = None
         self._query_answered = False
@@ -79,8 +82,9 @@ class TidelineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         self._translator = self.services.catalogs.translator(language)
         return self._translator
 
-    async def answer_query(self, update: Update, text: str | None = None,
-                           show_alert: bool = False) -> None:
+    async def answer_query(
+        self, update: Update, text: str | None = None, show_alert: bool = False
+    ) -> None:
         """Telegram takes one answer per button press: the first one here is sent, later ones
         are dropped, and ``answer_pending_query`` sends an empty one if nobody answered."""
         if update.callback_query is None or self._query_answered:
@@ -96,7 +100,9 @@ class TidelineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         user = self._user_id
         if user is None:
             raise RuntimeError("buttons are only made in answer to a person")
-        return InlineKeyboardButton(text, callback_data=self.services.codec.encode(user, action, *args))
+        return InlineKeyboardButton(
+            text, callback_data=self.services.codec.encode(user, action, *args)
+        )
 
 
 def utc_now() -> datetime:
@@ -155,19 +161,24 @@ def requires_organizer(callback: F) -> F:
 def requires_admin(callback: F) -> F:
     return _requires(  # type: ignore[return-value]
         callback,
-        lambda account, admins: account.telegram_id is not None
-        and is_admin(account.telegram_id, admins),
+        lambda account, admins: (
+            account.telegram_id is not None and is_admin(account.telegram_id, admins)
+        ),
     )
 
 
-def _requires(callback: HandlerCallback, allowed: Callable[[User, frozenset[int]], bool]) -> HandlerCallback:
+def _requires(
+    callback: HandlerCallback, allowed: Callable[[User, frozenset[int]], bool]
+) -> HandlerCallback:
     @functools.wraps(callback)
     async def guarded(update: Update, context: TidelineContext) -> Any:
         user = update.effective_user
         assert user is not None
         async with context.services.transaction() as session:
             account = await find_account(session, user.id)
-            permitted = account is not None and allowed(account, context.services.settings.ADMIN_IDS)
+            permitted = account is not None and allowed(
+                account, context.services.settings.ADMIN_IDS
+            )
         if permitted:
             return await callback(update, context)
         text = context.t._("Sorry, your role does not allow that.")
@@ -180,9 +191,14 @@ def _requires(callback: HandlerCallback, allowed: Callable[[User, frozenset[int]
     return guarded
 
 
-async def answer(update: Update, context: TidelineContext, text: str,
-                 keyboard: list[list[InlineKeyboardButton]] | None = None,
-                 *, edit: bool = False) -> Message | bool:
+async def answer(
+    update: Update,
+    context: TidelineContext,
+    text: str,
+    keyboard: list[list[InlineKeyboardButton]] | None = None,
+    *,
+    edit: bool = False,
+) -> Message | bool:
     """Reply with HTML text: edit the pressed message when answering a button, else send anew."""
     markup = InlineKeyboardMarkup(keyboard) if keyboard else None
     query = update.callback_query

@@ -14,8 +14,10 @@ logger = logging.getLogger("tideline.errors")
 def describe_failure(error: BaseException) -> str:
     """The exception type and where it happened; never its message, which may quote a user."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = " <- ".join(f"{frame.name}@{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
-                        for frame in reversed(frames[-6:]))
+    where = " <- ".join(
+        f"{frame.name}@{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        for frame in reversed(frames[-6:])
+    )
     return f"{type(error).__qualname__} at {where or 'unknown location'}"
 
 
@@ -30,13 +32,16 @@ async def handle_error(update: object, context: TidelineContext) -> None:
     logger.error("update %s failed: %s", update_id, describe_failure(error))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    apology = context.t._("Sorry, something went wrong on my side. Please try again in a "
-                          "moment; what you entered before is saved.")
+    apology = context.t._(
+        "Sorry, something went wrong on my side. Please try again in a "
+        "moment; what you entered before is saved."
+    )
     try:
         if update.callback_query is not None:
             await context.answer_query(update, apology, show_alert=True)
         else:
             await update.effective_chat.send_message(apology)
     except Exception as secondary:  # noqa: BLE001 - the apology is best effort
-        logger.warning("could not apologize for update %s: %s", update_id,
-                       type(secondary).__qualname__)
+        logger.warning(
+            "could not apologize for update %s: %s", update_id, type(secondary).__qualname__
+        )

@@ -16,15 +16,21 @@ from handlers.common import TidelineContext, answer
 
 
 async def nothing_to_cancel(update: Update, context: TidelineContext) -> None:
-    await answer(update, context, context.t._("There is nothing to cancel. Send /help to see what I can do."))
+    await answer(
+        update, context, context.t._("There is nothing to cancel. Send /help to see what I can do.")
+    )
 
 
 async def unknown_command(update: Update, context: TidelineContext) -> None:
-    await answer(update, context, context.t._("I don't know that command. Send /help to see what I can do."))
+    await answer(
+        update, context, context.t._("I don't know that command. Send /help to see what I can do.")
+    )
 
 
 async def unexpected_message(update: Update, context: TidelineContext) -> None:
-    await answer(update, context, context.t._("I didn't understand that. Send /help to see what I can do."))
+    await answer(
+        update, context, context.t._("I didn't understand that. Send /help to see what I can do.")
+    )
 
 
 async def inactive_button(update: Update, context: TidelineContext) -> None:

@@ -15,8 +15,12 @@ CHOOSE = "lang"
 async def show_languages(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-    await answer(update, context, steps.language_prompt(context.t),
-                 steps.language_keyboard(context, CHOOSE, account.language))
+    await answer(
+        update,
+        context,
+        steps.language_prompt(context.t),
+        steps.language_keyboard(context, CHOOSE, account.language),
+    )
 
 
 async def choose_language(update: Update, context: TidelineContext) -> None:
@@ -25,8 +29,12 @@ async def choose_language(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         service.set_language(await account_of(session, update), language)
     t = context.use_language(language)
-    await answer(update, context, t._("Language: {language}").format(
-        language=steps.LANGUAGES[language].native_name), edit=True)
+    await answer(
+        update,
+        context,
+        t._("Language: {language}").format(language=steps.LANGUAGES[language].native_name),
+        edit=True,
+    )
     await set_chat_command_menu(context, update, language)
 
 

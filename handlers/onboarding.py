@@ -20,9 +20,9 @@ from handlers import profile_steps as steps
 from handlers.callbacks import action_pattern, parse
 from handlers.command_menu import set_chat_command_menu
 from handlers.common import TidelineContext, account_of, answer
-from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 from handlers.deep_links import describe_unknown_payload
 from handlers.help import help_text
+from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 
 
 class Awaiting(StrEnum):
@@ -58,14 +58,25 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
         account = await account_of(session, update)
     if account.onboarded_at is not None:
         name = escape(account.first_name or "")
-        await answer(update, context, context.t._("Welcome back, {name}!").format(name=name) + "\n\n"
-                     + help_text(context, account))
+        await answer(
+            update,
+            context,
+            context.t._("Welcome back, {name}!").format(name=name)
+            + "\n\n"
+            + help_text(context, account),
+        )
         return ConversationHandler.END
     t = context.t
-    intro = t._("Hello! I am Tideline, the assistant of the China–ASEAN Eco-City and Marine "
-                "Plastic Reduction Partnership. Let's set you up: it takes a minute.")
-    await answer(update, context, intro + "\n\n" + steps.language_prompt(t),
-                 steps.language_keyboard(context, LANGUAGE, account.language))
+    intro = t._(
+        "Hello! I am Tideline, the assistant of the China–ASEAN Eco-City and Marine "
+        "Plastic Reduction Partnership. Let's set you up: it takes a minute."
+    )
+    await answer(
+        update,
+        context,
+        intro + "\n\n" + steps.language_prompt(t),
+        steps.language_keyboard(context, LANGUAGE, account.language),
+    )
     return Awaiting.LANGUAGE
 
 
@@ -75,10 +86,18 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         account = await account_of(session, update)
         service.set_language(account, language)
     t = context.use_language(language)
-    await answer(update, context, t._("Language: {language}").format(
-        language=steps.LANGUAGES[language].native_name), edit=True)
-    await answer(update, context, steps.privacy_notice(t),
-                 steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE))
+    await answer(
+        update,
+        context,
+        t._("Language: {language}").format(language=steps.LANGUAGES[language].native_name),
+        edit=True,
+    )
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(t),
+        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+    )
     await set_chat_command_menu(context, update, language)
     return Awaiting.CONSENT
 
@@ -90,8 +109,13 @@ async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
         account = await account_of(session, update)
         granted = service.consents_of(account)[purpose]
         service.set_consent(account, purpose, not granted, context.now())
-    await answer(update, context, steps.privacy_notice(context.t),
-                 steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE), edit=True)
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        edit=True,
+    )
     return Awaiting.CONSENT
 
 
@@ -103,7 +127,9 @@ async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
         for purpose, granted in service.consents_of(account).items():
             service.set_consent(account, purpose, granted, context.now())
     await answer(update, context, steps.privacy_notice(t), edit=True)
-    await answer(update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE))
+    await answer(
+        update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE)
+    )
     return Awaiting.STAKEHOLDER_ROLE
 
 
@@ -113,10 +139,18 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
     async with context.services.transaction() as session:
         service.set_stakeholder_role(await account_of(session, update), role)
-    await answer(update, context, t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
-                 edit=True)
-    await answer(update, context, steps.organization_prompt(t),
-                 [[context.button(t._("Skip"), SKIP_ORGANIZATION)]])
+    await answer(
+        update,
+        context,
+        t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
+        edit=True,
+    )
+    await answer(
+        update,
+        context,
+        steps.organization_prompt(t),
+        [[context.button(t._("Skip"), SKIP_ORGANIZATION)]],
+    )
     return Awaiting.ORGANIZATION
 
 
@@ -134,13 +168,19 @@ async def type_organization(update: Update, context: TidelineContext) -> Awaitin
 async def skip_organization(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         service.set_organization(await account_of(session, update), None)
-    await answer(update, context, context.t._("Organization: {organization}").format(organization="–"),
-                 edit=True)
+    await answer(
+        update,
+        context,
+        context.t._("Organization: {organization}").format(organization="–"),
+        edit=True,
+    )
     return await _ask_country(update, context)
 
 
 async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
-    await answer(update, context, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY))
+    await answer(
+        update, context, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY)
+    )
     return Awaiting.COUNTRY
 
 
@@ -150,8 +190,12 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
-    await answer(update, context, t._("Country: {country}").format(
-        country=escape(steps.country_label(t, country))), edit=True)
+    await answer(
+        update,
+        context,
+        t._("Country: {country}").format(country=escape(steps.country_label(t, country))),
+        edit=True,
+    )
     await answer(update, context, steps.city_prompt(t))
     return Awaiting.CITY
 
@@ -162,26 +206,38 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
     try:
         async with context.services.transaction() as session:
             account = await account_of(session, update)
-            service.set_city(account, update.message.text,
-                             context.services.settings.DEFAULT_TIMEZONE)
+            service.set_city(
+                account, update.message.text, context.services.settings.DEFAULT_TIMEZONE
+            )
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
     assert account.timezone is not None
     question = t._("Your time zone looks like {zone}. Is that right?").format(
-        zone=escape(t.zone_name(account.timezone, context.now())))
-    await answer(update, context, question, [
-        [context.button(t._("Yes, that's right"), TIMEZONE_OK)],
-        [context.button(t._("Choose another time zone"), TIMEZONE_OTHER)],
-    ])
+        zone=escape(t.zone_name(account.timezone, context.now()))
+    )
+    await answer(
+        update,
+        context,
+        question,
+        [
+            [context.button(t._("Yes, that's right"), TIMEZONE_OK)],
+            [context.button(t._("Choose another time zone"), TIMEZONE_OTHER)],
+        ],
+    )
     return Awaiting.TIMEZONE
 
 
 async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         country = (await account_of(session, update)).country
-    await answer(update, context, context.t._("Choose your time zone:"),
-                 steps.timezone_keyboard(context, TIMEZONE, country), edit=True)
+    await answer(
+        update,
+        context,
+        context.t._("Choose your time zone:"),
+        steps.timezone_keyboard(context, TIMEZONE, country),
+        edit=True,
+    )
     return Awaiting.TIMEZONE
 
 
@@ -201,19 +257,30 @@ async def _finish(update: Update, context: TidelineContext) -> int:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.complete_onboarding(account, context.now())
-    await answer(update, context, t._("All set, thank you!") + "\n\n"
-                 + steps.profile_summary(context, account), edit=True)
+    await answer(
+        update,
+        context,
+        t._("All set, thank you!") + "\n\n" + steps.profile_summary(context, account),
+        edit=True,
+    )
     await answer(update, context, help_text(context, account))
     return ConversationHandler.END
 
 
 async def _reject_text(update: Update, context: TidelineContext, problem: InvalidText) -> None:
-    await answer(update, context, steps.text_problem_message(
-        context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY))
+    await answer(
+        update,
+        context,
+        steps.text_problem_message(
+            context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY
+        ),
+    )
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    await answer(update, context, context.t._("Set-up paused. Send /start whenever you want to continue."))
+    await answer(
+        update, context, context.t._("Set-up paused. Send /start whenever you want to continue.")
+    )
     return ConversationHandler.END
 
 

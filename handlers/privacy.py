@@ -21,8 +21,12 @@ ERASE_KEEP = "erase.keep"
 async def show_privacy(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-    await answer(update, context, steps.privacy_notice(context.t),
-                 steps.consent_keyboard(context, account, TOGGLE, None))
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, TOGGLE, None),
+    )
 
 
 async def toggle_consent(update: Update, context: TidelineContext) -> None:
@@ -33,8 +37,13 @@ async def toggle_consent(update: Update, context: TidelineContext) -> None:
         account = await account_of(session, update)
         granted = service.consents_of(account)[purpose]
         service.set_consent(account, purpose, not granted, context.now())
-    await answer(update, context, steps.privacy_notice(context.t),
-                 steps.consent_keyboard(context, account, TOGGLE, None), edit=True)
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, TOGGLE, None),
+        edit=True,
+    )
 
 
 async def export_data(update: Update, context: TidelineContext) -> None:
@@ -54,20 +63,32 @@ async def export_data(update: Update, context: TidelineContext) -> None:
 
 async def ask_erasure(update: Update, context: TidelineContext) -> None:
     t = context.t
-    await answer(update, context, t._(
-        "This deletes your profile, your consents and your roles. Events and reports keep only "
-        "anonymous counts. Do you want to delete your data?"), [
-        [context.button(t._("Yes, delete my data"), ERASE_FIRST_YES)],
-        [context.button(t._("No, keep it"), ERASE_KEEP)],
-    ])
+    await answer(
+        update,
+        context,
+        t._(
+            "This deletes your profile, your consents and your roles. Events and reports keep only "
+            "anonymous counts. Do you want to delete your data?"
+        ),
+        [
+            [context.button(t._("Yes, delete my data"), ERASE_FIRST_YES)],
+            [context.button(t._("No, keep it"), ERASE_KEEP)],
+        ],
+    )
 
 
 async def confirm_erasure(update: Update, context: TidelineContext) -> None:
     t = context.t
-    await answer(update, context, t._("Are you sure? This cannot be undone."), [
-        [context.button(t._("Delete everything now"), ERASE_FINAL_YES)],
-        [context.button(t._("No, keep it"), ERASE_KEEP)],
-    ], edit=True)
+    await answer(
+        update,
+        context,
+        t._("Are you sure? This cannot be undone."),
+        [
+            [context.button(t._("Delete everything now"), ERASE_FINAL_YES)],
+            [context.button(t._("No, keep it"), ERASE_KEEP)],
+        ],
+        edit=True,
+    )
 
 
 async def erase(update: Update, context: TidelineContext) -> None:
@@ -77,9 +98,15 @@ async def erase(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         service.erase_account(await account_of(session, update), context.now())
         await forget_key(session, f"[{chat.id}, {user.id}]")
-    await answer(update, context, context.t._(
-        "Your data has been deleted. Thank you for taking part. If you send /start again, "
-        "you begin as a new person."), edit=True)
+    await answer(
+        update,
+        context,
+        context.t._(
+            "Your data has been deleted. Thank you for taking part. If you send /start again, "
+            "you begin as a new person."
+        ),
+        edit=True,
+    )
 
 
 async def keep_data(update: Update, context: TidelineContext) -> None:

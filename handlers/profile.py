@@ -45,19 +45,31 @@ def _args(update: Update) -> list[str]:
 def _field_keyboard(context: TidelineContext) -> steps.Keyboard:
     t = context.t
     return [
-        [context.button(t._("Role"), EDIT, Awaiting.STAKEHOLDER_ROLE),
-         context.button(t._("Organization"), EDIT, Awaiting.ORGANIZATION)],
-        [context.button(t._("Country"), EDIT, Awaiting.COUNTRY),
-         context.button(t._("City"), EDIT, Awaiting.CITY)],
-        [context.button(t._("Time zone"), EDIT, Awaiting.TIMEZONE),
-         context.button(t._("Done"), DONE)],
+        [
+            context.button(t._("Role"), EDIT, Awaiting.STAKEHOLDER_ROLE),
+            context.button(t._("Organization"), EDIT, Awaiting.ORGANIZATION),
+        ],
+        [
+            context.button(t._("Country"), EDIT, Awaiting.COUNTRY),
+            context.button(t._("City"), EDIT, Awaiting.CITY),
+        ],
+        [
+            context.button(t._("Time zone"), EDIT, Awaiting.TIMEZONE),
+            context.button(t._("Done"), DONE),
+        ],
     ]
 
 
-async def _show_card(update: Update, context: TidelineContext, account: User, *,
-                     edit: bool) -> Awaiting:
-    await answer(update, context, steps.profile_summary(context, account), _field_keyboard(context),
-                 edit=edit)
+async def _show_card(
+    update: Update, context: TidelineContext, account: User, *, edit: bool
+) -> Awaiting:
+    await answer(
+        update,
+        context,
+        steps.profile_summary(context, account),
+        _field_keyboard(context),
+        edit=edit,
+    )
     return Awaiting.FIELD
 
 
@@ -65,7 +77,9 @@ async def show_profile(update: Update, context: TidelineContext) -> Awaiting | i
     async with context.services.transaction() as session:
         account = await account_of(session, update)
     if account.onboarded_at is None:
-        await answer(update, context, context.t._("Let's finish setting you up first: send /start."))
+        await answer(
+            update, context, context.t._("Let's finish setting you up first: send /start.")
+        )
         return ConversationHandler.END
     return await _show_card(update, context, account, edit=False)
 
@@ -76,19 +90,39 @@ async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
     if field == Awaiting.STAKEHOLDER_ROLE:
-        await answer(update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE),
-                     edit=True)
+        await answer(
+            update,
+            context,
+            steps.stakeholder_prompt(t),
+            steps.stakeholder_keyboard(context, ROLE),
+            edit=True,
+        )
     elif field == Awaiting.ORGANIZATION:
-        await answer(update, context, steps.organization_prompt(t),
-                     [[context.button(t._("No organization"), CLEAR_ORGANIZATION)]], edit=True)
+        await answer(
+            update,
+            context,
+            steps.organization_prompt(t),
+            [[context.button(t._("No organization"), CLEAR_ORGANIZATION)]],
+            edit=True,
+        )
     elif field == Awaiting.COUNTRY:
-        await answer(update, context, steps.country_prompt(t), steps.country_keyboard(context, COUNTRY),
-                     edit=True)
+        await answer(
+            update,
+            context,
+            steps.country_prompt(t),
+            steps.country_keyboard(context, COUNTRY),
+            edit=True,
+        )
     elif field == Awaiting.CITY:
         await answer(update, context, steps.city_prompt(t), edit=True)
     else:
-        await answer(update, context, t._("Choose your time zone:"),
-                     steps.timezone_keyboard(context, TIMEZONE, account.country), edit=True)
+        await answer(
+            update,
+            context,
+            t._("Choose your time zone:"),
+            steps.timezone_keyboard(context, TIMEZONE, account.country),
+            edit=True,
+        )
     return field
 
 
@@ -126,8 +160,9 @@ async def type_organization(update: Update, context: TidelineContext) -> Awaitin
 
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
     fallback = context.services.settings.DEFAULT_TIMEZONE
-    return await _save_text(update, context, lambda account, city: service.set_city(
-        account, city, fallback))
+    return await _save_text(
+        update, context, lambda account, city: service.set_city(account, city, fallback)
+    )
 
 
 async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting | None:  # type: ignore[no-untyped-def]
@@ -137,8 +172,13 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
             account = await account_of(session, update)
             save(account, update.message.text)
     except InvalidText as problem:
-        await answer(update, context, steps.text_problem_message(
-            context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY))
+        await answer(
+            update,
+            context,
+            steps.text_problem_message(
+                context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY
+            ),
+        )
         return None
     return await _show_card(update, context, account, edit=False)
 
@@ -151,7 +191,9 @@ async def done(update: Update, context: TidelineContext) -> int:
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    await answer(update, context, context.t._("Cancelled. Your profile is as it was before this change."))
+    await answer(
+        update, context, context.t._("Cancelled. Your profile is as it was before this change.")
+    )
     return ConversationHandler.END
 
 
@@ -167,21 +209,32 @@ def build_profile() -> ConversationHandler:
         allow_reentry=True,
         entry_points=[CommandHandler("profile", show_profile)],
         states={
-            Awaiting.FIELD: [button(EDIT, choose_field), button(DONE, done),
-                             MessageHandler(not_command, expect_buttons)],
-            Awaiting.STAKEHOLDER_ROLE: [button(ROLE, choose_role),
-                                        MessageHandler(not_command, expect_buttons)],
+            Awaiting.FIELD: [
+                button(EDIT, choose_field),
+                button(DONE, done),
+                MessageHandler(not_command, expect_buttons),
+            ],
+            Awaiting.STAKEHOLDER_ROLE: [
+                button(ROLE, choose_role),
+                MessageHandler(not_command, expect_buttons),
+            ],
             Awaiting.ORGANIZATION: [
                 MessageHandler(filters.TEXT & not_command, type_organization),
                 button(CLEAR_ORGANIZATION, clear_organization),
                 MessageHandler(not_command, expect_text),
             ],
-            Awaiting.COUNTRY: [button(COUNTRY, choose_country),
-                               MessageHandler(not_command, expect_buttons)],
-            Awaiting.CITY: [MessageHandler(filters.TEXT & not_command, type_city),
-                            MessageHandler(not_command, expect_text)],
-            Awaiting.TIMEZONE: [button(TIMEZONE, choose_timezone),
-                                MessageHandler(not_command, expect_buttons)],
+            Awaiting.COUNTRY: [
+                button(COUNTRY, choose_country),
+                MessageHandler(not_command, expect_buttons),
+            ],
+            Awaiting.CITY: [
+                MessageHandler(filters.TEXT & not_command, type_city),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.TIMEZONE: [
+                button(TIMEZONE, choose_timezone),
+                MessageHandler(not_command, expect_buttons),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),

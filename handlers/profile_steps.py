@@ -56,16 +56,26 @@ def privacy_notice(t: Translator) -> str:
                 "time zone) and what you do here (registrations, check-ins, reports) to run the "
                 "partnership's events. We never show your name to other participants."
             ),
-            t._("Choose what we may use your data for. You can change this any time with "
-                "/privacy, download your data with /mydata and delete it with /deleteme."),
-            t._("<b>Event logistics</b> – registering you for events and sending reminders. "
-                "Needed to register."),
-            t._("<b>Photos and location</b> – checking in by sharing your location and adding "
-                "photos to cleanup reports."),
-            t._("<b>Share my contact details with event partners</b> – the organizations "
-                "co-hosting an event you join may contact you."),
-            t._("<b>News and invitations</b> – invitations to roundtables and cleanups, and "
-                "partnership news."),
+            t._(
+                "Choose what we may use your data for. You can change this any time with "
+                "/privacy, download your data with /mydata and delete it with /deleteme."
+            ),
+            t._(
+                "<b>Event logistics</b> – registering you for events and sending reminders. "
+                "Needed to register."
+            ),
+            t._(
+                "<b>Photos and location</b> – checking in by sharing your location and adding "
+                "photos to cleanup reports."
+            ),
+            t._(
+                "<b>Share my contact details with event partners</b> – the organizations "
+                "co-hosting an event you join may contact you."
+            ),
+            t._(
+                "<b>News and invitations</b> – invitations to roundtables and cleanups, and "
+                "partnership news."
+            ),
         ]
     )
 

@@ -6,13 +6,19 @@ from handlers.common import TidelineContext, answer
 
 
 async def expect_buttons(update: Update, context: TidelineContext) -> None:
-    await answer(update, context, context.t._("Please use the buttons above to answer, or send /cancel "
-                                     "to stop."))
+    await answer(
+        update,
+        context,
+        context.t._("Please use the buttons above to answer, or send /cancel to stop."),
+    )
 
 
 async def expect_text(update: Update, context: TidelineContext) -> None:
-    await answer(update, context, context.t._("Please type your answer as a text message, or send "
-                                     "/cancel to stop."))
+    await answer(
+        update,
+        context,
+        context.t._("Please type your answer as a text message, or send /cancel to stop."),
+    )
 
 
 async def earlier_step_button(update: Update, context: TidelineContext) -> None:

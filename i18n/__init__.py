@@ -3,4 +3,12 @@
 from i18n.catalogs import Catalogs, Translator, lazy
 from i18n.languages import LANGUAGE_CODES, LANGUAGES, Language, match_language
 
-__all__ = ["LANGUAGES", "LANGUAGE_CODES", "Catalogs", "Language", "Translator", "lazy", "match_language"]
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_CODES",
+    "Catalogs",
+    "Language",
+    "Translator",
+    "lazy",
+    "match_language",
+]

@@ -69,7 +69,9 @@ class Catalogs:
             return Translations()  # English msgids are the source text.
         mo_file = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
         if not mo_file.exists():
-            raise FileNotFoundError(f"{mo_file} is missing: compile the catalogs with `make catalogs`")
+            raise FileNotFoundError(
+                f"{mo_file} is missing: compile the catalogs with `make catalogs`"
+            )
         with mo_file.open("rb") as handle:
             return Translations(handle, domain=DOMAIN)
 

@@ -535,7 +535,7 @@ class BotApi:
             chat.reply_keyboard = markup
         elif markup is not None and markup.kind == "remove":
             chat.reply_keyboard = None
-        chat.bot_messages.append(message)
+        chat.add_bot_message(message)
         return self.state.bot_message_json(chat, message)
 
     def _message_to_edit(self, params: Params) -> tuple[Chat, BotMessage]:

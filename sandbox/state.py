@@ -271,6 +271,7 @@ class Chat:
     bot_messages: list[BotMessage] = field(default_factory=list)
     user_messages: dict[int, Json] = field(default_factory=dict)
     reply_keyboard: Markup | None = None  # the reply keyboard currently shown, if any
+    _bot_index: dict[int, BotMessage] = field(default_factory=dict, repr=False)
 
     @property
     def is_private(self) -> bool:
@@ -295,11 +296,14 @@ class Chat:
         self.next_message_id += 1
         return message_id
 
+    def add_bot_message(self, message: BotMessage) -> None:
+        self.bot_messages.append(message)
+        self._bot_index[message.message_id] = message
+
     def bot_message(self, message_id: int) -> BotMessage | None:
-        for message in self.bot_messages:
-            if message.message_id == message_id and not message.deleted:
-                return message
-        return None
+        """A bot message that still exists (not deleted)."""
+        message = self._bot_index.get(message_id)
+        return message if message is not None and not message.deleted else None
 
     def has_message(self, message_id: int) -> bool:
         return self.bot_message(message_id) is not None or message_id in self.user_messages

@@ -68,15 +68,21 @@ class ChatView(ABC):
     @property
     def last(self) -> BotMessage | None:
         """The latest bot message that has not been deleted."""
-        alive = [message for message in self.messages if not message.deleted]
-        return alive[-1] if alive else None
+        chat = self._chat()
+        if chat is None:
+            return None
+        return next((m for m in reversed(chat.bot_messages) if not m.deleted), None)
 
     def mark(self) -> int:
-        return len(self.messages)
+        """A position in the chat to pass to :meth:`inbox_since` later."""
+        chat = self._chat()
+        return len(chat.bot_messages) if chat is not None else 0
 
     def inbox_since(self, mark: int) -> list[BotMessage]:
         """Bot messages sent after ``mark`` (from :meth:`mark`) that were not deleted."""
-        return [message for message in self.messages[mark:] if not message.deleted]
+        chat = self._chat()
+        messages = chat.bot_messages[mark:] if chat is not None else []
+        return [message for message in messages if not message.deleted]
 
     async def wait_for_message(
         self,
@@ -140,7 +146,7 @@ class ChatView(ABC):
     def _post(self, sender: UserProfile, content: Json, kind: str = "message") -> Json:
         chat = self._chat()
         assert chat is not None
-        self._last_action_mark = len(chat.bot_messages)
+        self._last_action_mark = self.mark()
         message = self._state.user_message(chat, sender, content)
         return self._state.enqueue(kind, message)
 
@@ -276,7 +282,7 @@ class SandboxUser(ChatView):
         message = live[-1]
         message["location"] = {**message["location"], "latitude": latitude, "longitude": longitude}
         message["edit_date"] = unix_now()
-        self._last_action_mark = len(chat.bot_messages)
+        self._last_action_mark = self.mark()
         update = self._state.enqueue("edited_message", dict(message))
         await asyncio.sleep(0)
         return update
@@ -321,7 +327,7 @@ class SandboxUser(ChatView):
     async def press_data(self, data: str, message: MessageRef = None) -> Json:
         """A callback query with arbitrary (possibly forged) data on a bot message."""
         target = self._find_message(message, need_keyboard=False)
-        self._last_action_mark = len(self.chat.bot_messages)
+        self._last_action_mark = self.mark()
         update = self._callback(self.profile, target, data)
         await asyncio.sleep(0)
         return update
@@ -360,7 +366,7 @@ class SandboxUser(ChatView):
         for member in (old_member, new_member):
             if member["status"] == "kicked":
                 member["until_date"] = 0
-        self._last_action_mark = len(chat.bot_messages)
+        self._last_action_mark = self.mark()
         return self._state.enqueue(
             "my_chat_member",
             {
@@ -432,7 +438,7 @@ class SandboxGroup(ChatView):
 
     async def press_data(self, user: SandboxUser, data: str, message: MessageRef = None) -> Json:
         target = self._find_message(message, need_keyboard=False)
-        self._last_action_mark = len(self.chat.bot_messages)
+        self._last_action_mark = self.mark()
         update = self._callback(user.profile, target, data)
         await asyncio.sleep(0)
         return update

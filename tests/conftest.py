@@ -14,15 +14,17 @@ from sqlalchemy.engine import make_url
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.models import Base
-from sandbox import SandboxServer
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
+from sandbox import SandboxServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ADMIN_ID = 9000
 
 
 def uses_postgresql() -> bool:
-    return bool(TEST_DATABASE_URL) and make_url(TEST_DATABASE_URL).get_backend_name() == "postgresql"
+    return (
+        bool(TEST_DATABASE_URL) and make_url(TEST_DATABASE_URL).get_backend_name() == "postgresql"
+    )
 
 
 _postgresql_problem: list[str] = []
@@ -92,7 +94,9 @@ def clock() -> SimulatedClock:
 
 
 @pytest.fixture
-async def bot(sandbox: SandboxServer, database_url: str, clock: SimulatedClock) -> AsyncIterator[BotRunner]:
+async def bot(
+    sandbox: SandboxServer, database_url: str, clock: SimulatedClock
+) -> AsyncIterator[BotRunner]:
     harness = BotRunner(
         sandbox, sandbox_settings(sandbox, database_url, ADMIN_IDS=str(ADMIN_ID)), clock
     )

@@ -29,8 +29,14 @@ def test_domain_package_does_not_import_telegram(package: str) -> None:
 
 def test_no_unfinished_markers_in_product_code() -> None:
     markers = ("TO" + "DO", "FIX" + "ME", "Not" + "ImplementedError")
-    product = [path for path in ROOT.rglob("*.py")
-               if not path.is_relative_to(ROOT / "tests") and ".venv" not in path.parts]
-    offenders = [str(path.relative_to(ROOT)) for path in product
-                 if any(marker in path.read_text() for marker in markers)]
+    product = [
+        path
+        for path in ROOT.rglob("*.py")
+        if not path.is_relative_to(ROOT / "tests") and ".venv" not in path.parts
+    ]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in product
+        if any(marker in path.read_text() for marker in markers)
+    ]
     assert offenders == []

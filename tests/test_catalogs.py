@@ -33,14 +33,15 @@ def test_catalog_is_complete_and_consistent(code: str) -> None:
     for message in entries:
         assert not message.fuzzy, f"{code}: fuzzy {message.id!r}"
         sources = [message.id] if isinstance(message.id, str) else list(message.id)
-        translations = ([message.string] if isinstance(message.string, str)
-                        else list(message.string))
+        translations = [message.string] if isinstance(message.string, str) else list(message.string)
         assert all(translations), f"{code}: untranslated {message.id!r}"
         for translation in translations:
             assert set(PLACEHOLDER.findall(translation)) == set(PLACEHOLDER.findall(sources[-1])), (
-                f"{code}: placeholders differ in {message.id!r}")
+                f"{code}: placeholders differ in {message.id!r}"
+            )
             assert sorted(TAG.findall(translation)) == sorted(TAG.findall(sources[0])), (
-                f"{code}: markup differs in {message.id!r}")
+                f"{code}: markup differs in {message.id!r}"
+            )
         assert not any(error for error in message.check(catalog)), f"{code}: {message.id!r}"
 
 

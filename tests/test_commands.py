@@ -41,8 +41,9 @@ async def test_profile_edit_changes_one_field_and_rederives_nothing_else(bot: Bo
     await bot.do(aung.send_command("profile"))
     await bot.do(aung.press(my._("City")))
     await bot.do(aung.send_sticker())
-    assert aung.last.text == my._("Please type your answer as a text message, or send /cancel "
-                                  "to stop.")
+    assert aung.last.text == my._(
+        "Please type your answer as a text message, or send /cancel to stop."
+    )
     await bot.do(aung.send_text("x" * 4096))
     assert "100" in aung.last.text or my.number(100) in aung.last.text
     await bot.do(aung.send_text("Mandalay"))
@@ -70,4 +71,5 @@ async def test_unknown_commands_stray_messages_and_stale_buttons(bot: BotRunner)
     codec = bot.application.bot_data["services"].codec
     await bot.do(siti.press_data(codec.encode(4004, "ob.lang", "en"), message=siti.messages[0]))
     assert siti.callback_answers[-1]["text"] == ms._(
-        "This button is no longer active. Send /help to see what you can do.")
+        "This button is no longer active. Send /help to see what you can do."
+    )

@@ -21,7 +21,8 @@ async def _differences(database_url: str) -> list[object]:
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         diff = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
     await engine.dispose()
     return diff
 

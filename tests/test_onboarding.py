@@ -9,15 +9,25 @@ from tests.flows import onboard
 
 async def test_english_onboarding_builds_the_profile(bot: BotRunner) -> None:
     alice = bot.server.user(1001, first_name="Alice", language_code="en")
-    await onboard(bot, alice, role=StakeholderRole.NGO, organization="Ocean Friends",
-                  country="ID", city="Denpasar",
-                  consents=(ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS))
+    await onboard(
+        bot,
+        alice,
+        role=StakeholderRole.NGO,
+        organization="Ocean Friends",
+        country="ID",
+        city="Denpasar",
+        consents=(ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS),
+    )
 
     user = await account(bot, 1001)
     assert user is not None
     assert user.onboarded_at == bot.clock.now
     assert (user.stakeholder_role, user.organization, user.country, user.city) == (
-        "ngo", "Ocean Friends", "ID", "Denpasar")
+        "ngo",
+        "Ocean Friends",
+        "ID",
+        "Denpasar",
+    )
     assert user.timezone == "Asia/Makassar"  # Bali is on Central Indonesia Time
     consents = consents_of(user)
     assert consents[ConsentPurpose.EVENT_LOGISTICS] and consents[ConsentPurpose.NEWS]
@@ -31,11 +41,13 @@ async def test_language_is_preselected_from_telegram_and_used_afterwards(bot: Bo
     await bot.do(somchai.send_command("start"))
     thai = bot.catalogs.translator("th")
     assert thai._("Choose your language:") in somchai.last.text
-    assert ["✓ ไทย"] == [text for row in somchai.last.buttons for text, _ in row
-                         if text.startswith("✓")]
+    assert [text for row in somchai.last.buttons for text, _ in row if text.startswith("✓")] == [
+        "✓ ไทย"
+    ]
     await bot.do(somchai.press("✓ ไทย"))
-    assert somchai.last.text.startswith(thai._("<b>Your privacy</b>").replace("<b>", "")
-                                        .replace("</b>", ""))
+    assert somchai.last.text.startswith(
+        thai._("<b>Your privacy</b>").replace("<b>", "").replace("</b>", "")
+    )
 
 
 async def test_filipino_client_code_tl_maps_to_filipino(bot: BotRunner) -> None:
@@ -49,8 +61,14 @@ async def test_unknown_deep_link_gets_a_friendly_answer_and_onboarding(bot: BotR
     await bot.do(lin.send_command("start", "ev_999999"))
     zh = bot.catalogs.translator("zh")
     texts = [message.text for message in lin.messages]
-    assert any(zh._("I don't recognize that link: it may be mistyped or no longer valid. "
-                    "Here is where you can start instead.") in text for text in texts)
+    assert any(
+        zh._(
+            "I don't recognize that link: it may be mistyped or no longer valid. "
+            "Here is where you can start instead."
+        )
+        in text
+        for text in texts
+    )
     assert zh._("Choose your language:") in lin.last.text
 
 

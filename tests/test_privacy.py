@@ -13,12 +13,23 @@ from tests.flows import onboard
 
 async def test_privacy_toggles_each_purpose_independently(bot: BotRunner) -> None:
     nguyen = bot.server.user(2001, first_name="Nguyen", language_code="vi")
-    await onboard(bot, nguyen, language="vi", role=StakeholderRole.BUSINESS, country="VN",
-                  city="Đà Nẵng", consents=())
+    await onboard(
+        bot,
+        nguyen,
+        language="vi",
+        role=StakeholderRole.BUSINESS,
+        country="VN",
+        city="Đà Nẵng",
+        consents=(),
+    )
     vi = bot.catalogs.translator("vi")
     await bot.do(nguyen.send_command("privacy"))
-    news = next(text for row in nguyen.last.buttons for text, _ in row
-                if vi._("News and invitations") in text)
+    news = next(
+        text
+        for row in nguyen.last.buttons
+        for text, _ in row
+        if vi._("News and invitations") in text
+    )
     await bot.do(nguyen.press(news))
     user = await account(bot, 2001)
     assert user is not None
@@ -28,14 +39,24 @@ async def test_privacy_toggles_each_purpose_independently(bot: BotRunner) -> Non
         ConsentPurpose.PARTNER_SHARING: False,
         ConsentPurpose.NEWS: True,
     }
-    assert any(text.startswith("✅") and vi._("News and invitations") in text
-               for row in nguyen.last.buttons for text, _ in row)
+    assert any(
+        text.startswith("✅") and vi._("News and invitations") in text
+        for row in nguyen.last.buttons
+        for text, _ in row
+    )
 
 
 async def test_mydata_sends_a_complete_json_document(bot: BotRunner) -> None:
     dewi = bot.server.user(2002, first_name="Dewi", username="dewi_laut", language_code="id")
-    await onboard(bot, dewi, language="id", role=StakeholderRole.BUSINESS,
-                  organization="PT Laut Bersih", country="ID", city="Jayapura")
+    await onboard(
+        bot,
+        dewi,
+        language="id",
+        role=StakeholderRole.BUSINESS,
+        organization="PT Laut Bersih",
+        country="ID",
+        city="Jayapura",
+    )
     await bot.do(dewi.send_command("mydata"))
     document = dewi.last.document
     assert document is not None and document.filename == "tideline-my-data.json"
@@ -43,11 +64,17 @@ async def test_mydata_sends_a_complete_json_document(bot: BotRunner) -> None:
     assert exported["account"]["telegram_user_id"] == 2002
     assert exported["account"]["username"] == "dewi_laut"
     assert exported["profile"] == {
-        "language": "id", "stakeholder_role": "business", "organization": "PT Laut Bersih",
-        "country": "ID", "city": "Jayapura", "timezone": "Asia/Jayapura",
+        "language": "id",
+        "stakeholder_role": "business",
+        "organization": "PT Laut Bersih",
+        "country": "ID",
+        "city": "Jayapura",
+        "timezone": "Asia/Jayapura",
     }
     assert {entry["purpose"]: entry["granted"] for entry in exported["consents"]} == {
-        "event_logistics": True, "photos_location": False, "partner_sharing": False,
+        "event_logistics": True,
+        "photos_location": False,
+        "partner_sharing": False,
         "news": False,
     }
 
@@ -64,7 +91,11 @@ async def test_deleteme_asks_twice_then_erases_and_keeps_anonymous_counts(bot: B
     async with bot.session_factory() as session:
         erased = (await session.scalars(select(User).where(User.erased_at.is_not(None)))).one()
     assert (erased.username, erased.first_name, erased.organization, erased.city) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert (erased.stakeholder_role, erased.country) == ("community", "SG")
     assert erased.consents == []
     assert "deleted" in alice.last.text
@@ -81,8 +112,9 @@ async def test_keeping_data_changes_nothing(bot: BotRunner) -> None:
 
 async def test_blocking_the_bot_opts_out_of_news(bot: BotRunner) -> None:
     kiri = bot.server.user(2005, first_name="Kiri", language_code="km")
-    await onboard(bot, kiri, language="km", country="KH", city="Kampot",
-                  consents=(ConsentPurpose.NEWS,))
+    await onboard(
+        bot, kiri, language="km", country="KH", city="Kampot", consents=(ConsentPurpose.NEWS,)
+    )
     update = kiri.block()
     await bot.settle(update)
     user = await account(bot, 2005)

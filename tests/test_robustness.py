@@ -9,8 +9,19 @@ from hypothesis import strategies as st
 from demo.runner import BotRunner
 
 THAI = re.compile("[\u0e00-\u0e7f]")
-COMMANDS = ["start", "help", "cancel", "language", "profile", "privacy", "mydata", "deleteme",
-            "grant", "revoke", "nonsense"]
+COMMANDS = [
+    "start",
+    "help",
+    "cancel",
+    "language",
+    "profile",
+    "privacy",
+    "mydata",
+    "deleteme",
+    "grant",
+    "revoke",
+    "nonsense",
+]
 
 actions = st.one_of(
     st.tuples(st.just("text"), st.text(min_size=1, max_size=4096).filter(str.strip)),
@@ -52,7 +63,9 @@ async def _perform(bot: BotRunner, person, action: tuple[str, object]) -> bool: 
     return True
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(script=st.lists(actions, min_size=1, max_size=6))
 async def test_any_input_gets_a_localized_reply_and_no_error(
     bot: BotRunner, script: list[tuple[str, object]], caplog
@@ -64,8 +77,11 @@ async def test_any_input_gets_a_localized_reply_and_no_error(
             before_answers = len(person.callback_answers)
             if not await _perform(bot, person, action):
                 continue
-            new_texts = [m.text or "" for m in person.messages
-                         if (m.message_id, m.edited) not in before_messages and not m.deleted]
+            new_texts = [
+                m.text or ""
+                for m in person.messages
+                if (m.message_id, m.edited) not in before_messages and not m.deleted
+            ]
             new_texts += [a.get("text") or "" for a in person.callback_answers[before_answers:]]
             assert new_texts, f"no reply to {action[0]}"
             assert any(THAI.search(text) for text in new_texts), (action[0], new_texts)

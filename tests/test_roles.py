@@ -81,7 +81,9 @@ async def test_forged_and_replayed_buttons_are_refused(bot: BotRunner) -> None:
     await bot.do(bob.press_data("erase.2|forged"))
     await bot.do(bob.press_data(alices_button.replace("erase.1", "erase.2")))
     await bot.do(bob.press_data(alices_button))
-    assert all(answer["text"].startswith("This button is not valid")
-               for answer in bob.callback_answers[-3:])
+    assert all(
+        answer["text"].startswith("This button is not valid")
+        for answer in bob.callback_answers[-3:]
+    )
     assert await account(bot, 3006) is not None
     assert await account(bot, 3005) is not None
