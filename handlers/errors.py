@@ -6,7 +6,9 @@ import traceback
 from telegram import Update
 from telegram.error import RetryAfter
 
+from accounts.service import find_account
 from handlers.common import TidelineContext
+from i18n import Translator, match_language
 
 logger = logging.getLogger("tideline.errors")
 
@@ -21,6 +23,20 @@ def describe_failure(error: BaseException) -> str:
     return f"{type(error).__qualname__} at {where or 'unknown location'}"
 
 
+async def _reader_translator(update: Update, context: TidelineContext) -> Translator:
+    """The error handler gets a fresh context, so the reader's language is looked up again."""
+    user = update.effective_user
+    if user is None:
+        return context.t
+    try:
+        async with context.services.transaction() as session:
+            account = await find_account(session, user.id)
+    except Exception:  # noqa: BLE001 - the database may be what failed; apologize anyway
+        account = None
+    language = account.language if account else match_language(user.language_code)
+    return context.services.catalogs.translator(language)
+
+
 async def handle_error(update: object, context: TidelineContext) -> None:
     error = context.error
     assert error is not None
@@ -32,7 +48,8 @@ async def handle_error(update: object, context: TidelineContext) -> None:
     logger.error("update %s failed: %s", update_id, describe_failure(error))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    apology = context.t._(
+    t = await _reader_translator(update, context)
+    apology = t._(
         "Sorry, something went wrong on my side. Please try again in a "
         "moment; what you entered before is saved."
     )

@@ -462,8 +462,9 @@ class BotApi:
         target = chat
         if reply.get("chat_id") not in (None, chat.id):
             target = self.state.resolve_chat(_chat_id(reply["chat_id"])) or chat
-        if target.has_message(message_id) and target is chat:
-            return message_id
+        if target.has_message(message_id):
+            # A reply to another chat's message is accepted but not linked in this chat.
+            return message_id if target is chat else None
         if reply.get("allow_sending_without_reply") or params.flag("allow_sending_without_reply"):
             return None
         raise bad_request("message to be replied not found")

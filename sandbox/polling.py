@@ -36,6 +36,7 @@ class Poller:
         # Each getUpdates takes a new generation; an older one still waiting then ends with
         # 409, like Telegram does when two bot instances poll the same token.
         self._generation = 0
+        self.waiting = 0  # getUpdates requests currently held open
 
     async def get_updates(self, params: Params) -> list[Json]:
         state = self.state
@@ -56,6 +57,14 @@ class Poller:
         generation = self._generation
         state.signal.notify()  # lets an older poll notice it was superseded
         deadline = asyncio.get_running_loop().time() + timeout
+        self.waiting += 1
+        try:
+            return await self._wait_for_updates(generation, limit, deadline)
+        finally:
+            self.waiting -= 1
+
+    async def _wait_for_updates(self, generation: int, limit: int, deadline: float) -> list[Json]:
+        state = self.state
         while True:
             state.updates.drop(lambda update: not wanted(update, state.allowed_updates))
             if state.updates.pending:

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from .control import add_control_routes
 from .errors import ApiError
 from .faults import Faults
 from .flood import FloodControl, FloodPolicy, SendRecord, busiest_window, per_chat_violations
@@ -47,6 +48,13 @@ class _DropConnection(Exception):
 
 
 class SandboxServer:
+    """A local Telegram Bot API for one bot token, plus the people who talk to that bot.
+
+    ``await server.start()`` (or ``async with``) binds ``base_url``; point PTB at
+    ``{base_url}/bot`` and ``{base_url}/file/bot``. ``user()`` / ``group()`` give the user side;
+    ``calls``, ``sends``, ``flood``, ``faults`` and ``acknowledged()`` observe and steer the bot.
+    """
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -84,17 +92,13 @@ class SandboxServer:
         app = web.Application(client_max_size=MAX_UPLOAD)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        from .control import add_control_routes  # avoids an import cycle
-
         add_control_routes(app, self)
         # A short shutdown timeout: long polls and held "timeout" faults are woken on stop().
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(self._runner.addresses[0][1])  # the real port when 0 was asked for
         self._stopping = asyncio.Event()
         self.poller.closing = False
         self._webhook_task = asyncio.create_task(self.webhook.run(), name="sandbox-webhook")

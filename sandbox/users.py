@@ -131,7 +131,8 @@ class ChatView(ABC):
 
     def _press(self, user: UserProfile, button: str, message: MessageRef) -> Json:
         target = self._find_message(message, need_keyboard=True)
-        keyboard = target.markup.data["inline_keyboard"] if target.has_inline_keyboard else []
+        markup = target.markup if target.has_inline_keyboard else None
+        keyboard = markup.data["inline_keyboard"] if markup is not None else []
         pressable = [b for row in keyboard for b in row if "callback_data" in b]
         by_text = [b["callback_data"] for b in pressable if b["text"] == button]
         by_data = [b["callback_data"] for b in pressable if b["callback_data"] == button]

@@ -71,6 +71,6 @@ class WebhookDelivery:
                 return f"Wrong response from the webhook: {response.status} {response.reason}"
         except TimeoutError:
             return "Read timeout expired"
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, OSError, ValueError) as error:
             log.debug("webhook delivery failed: %r", error)
             return f"Connection failed: {error}"

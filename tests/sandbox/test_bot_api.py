@@ -14,6 +14,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     ReplyParameters,
@@ -71,7 +72,7 @@ async def test_long_poll_wakes_as_soon_as_a_user_writes(server: SandboxServer, b
     alice = server.user(1001, first_name="Alice")
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await server.wait_for(lambda: server.poller._generation > 0, timeout=5)
+    await server.wait_for(lambda: server.poller.waiting == 1, timeout=5)
     assert not poll.done()
     sent = await alice.send_text("wake up")
     updates = await asyncio.wait_for(poll, timeout=5)
@@ -119,7 +120,7 @@ async def test_a_second_poller_terminates_the_first_with_conflict(
     from telegram.error import Conflict
 
     first = asyncio.create_task(bot.get_updates(timeout=10))
-    await server.wait_for(lambda: server.poller._generation == 1, timeout=5)
+    await server.wait_for(lambda: server.poller.waiting == 1, timeout=5)
     second = asyncio.create_task(bot.get_updates(timeout=10))
     with pytest.raises(Conflict, match="(?i)terminated by other getUpdates"):
         await asyncio.wait_for(first, timeout=5)
@@ -461,3 +462,36 @@ async def test_http_control_api(server: SandboxServer, bot: Bot) -> None:
             assert (await response.json())[0]["text"] == "hello"
         async with session.get(f"{base}/calls") as response:
             assert "sendMessage" in [call["method"] for call in await response.json()]
+
+
+async def test_caption_edits_and_photo_by_file_id(bot: Bot, alice: SandboxUser) -> None:
+    update = await alice.send_photo(PNG_1x1)
+    file_id = update["message"]["photo"][-1]["file_id"]
+    sent = await bot.send_photo(alice.id, file_id, caption="first")
+    assert alice.last is not None and alice.last.photo == PNG_1x1
+    edited = await bot.edit_message_caption(
+        alice.id, sent.message_id, caption="<b>second</b>", parse_mode="HTML"
+    )
+    assert isinstance(edited, Message) and edited.caption == "second"
+    assert alice.last.text == "second" and alice.last.edited == 1
+    with pytest.raises(BadRequest, match="(?i)not modified"):
+        await bot.edit_message_caption(
+            alice.id, sent.message_id, caption="<b>second</b>", parse_mode="HTML"
+        )
+    with pytest.raises(BadRequest, match="(?i)no text in the message"):
+        await bot.edit_message_text("text", alice.id, sent.message_id)
+    plain = await bot.send_message(alice.id, "plain")
+    with pytest.raises(BadRequest, match="(?i)no caption in the message"):
+        await bot.edit_message_caption(alice.id, plain.message_id, caption="x")
+
+
+async def test_get_updates_limit_and_allowed_updates(server: SandboxServer, bot: Bot) -> None:
+    alice = server.user(1001, first_name="Alice")
+    for number in range(3):
+        await alice.send_text(str(number))
+    alice.block()
+    assert len(await bot.get_updates(limit=2)) == 2
+    updates = await bot.get_updates(allowed_updates=["message"])
+    assert [u.message.text for u in updates if u.message] == ["0", "1", "2"]
+    assert len(updates) == 3  # the my_chat_member update was not wanted, so it is gone
+    assert server.pending_updates == 3

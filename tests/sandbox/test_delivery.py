@@ -171,7 +171,7 @@ async def test_setting_a_webhook_ends_a_waiting_long_poll(
     server: SandboxServer, bot: Bot, receiver: Receiver
 ) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await server.wait_for(lambda: server.poller._generation == 1, timeout=5)
+    await server.wait_for(lambda: server.poller.waiting == 1, timeout=5)
     await bot.set_webhook(receiver.url)
     with pytest.raises(Conflict):
         await asyncio.wait_for(poll, timeout=5)

@@ -32,7 +32,7 @@ def test_html_entities_offsets_are_utf16() -> None:
 
 def test_html_nested_and_special_tags() -> None:
     source = (
-        '<b>bold <i>both</i></b> <tg-spoiler>hidden</tg-spoiler> '
+        "<b>bold <i>both</i></b> <tg-spoiler>hidden</tg-spoiler> "
         '<pre><code class="language-python">x = 1</code></pre> '
         '<blockquote expandable>long</blockquote> <tg-emoji emoji-id="5368324170671202286">👍'
         "</tg-emoji> <u>u</u><s>s</s><code>c</code>"
