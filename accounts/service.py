@@ -140,10 +140,23 @@ def is_admin(telegram_id: int, admin_ids: frozenset[int]) -> bool:
 
 
 def can_organize(user: User, admin_ids: frozenset[int]) -> bool:
-    """The one role check behind every organizer command and button."""
     if user.telegram_id is None:
         return False
     return is_admin(user.telegram_id, admin_ids) or user.access_role == AccessRole.ORGANIZER
+
+
+class Permission(StrEnum):
+    ORGANIZE = "organize"
+    MANAGE_ROLES = "manage_roles"
+
+
+def has_permission(user: User, permission: Permission, admin_ids: frozenset[int]) -> bool:
+    """The one role check behind every organizer and administrator command and button."""
+    if user.telegram_id is None:
+        return False
+    if permission == Permission.MANAGE_ROLES:
+        return is_admin(user.telegram_id, admin_ids)
+    return can_organize(user, admin_ids)
 
 
 def set_access_role(user: User, role: AccessRole) -> bool:

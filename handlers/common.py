@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from accounts.service import can_organize, find_account, is_admin, resolve_account
+from accounts.service import Permission, find_account, has_permission, resolve_account
 from db.models import User
 from handlers.callbacks import CallbackCodec
 from i18n import Catalogs, Translator, match_language
@@ -153,42 +153,32 @@ HandlerCallback = Callable[[Update, TidelineContext], Awaitable[Any]]
 F = TypeVar("F", bound=HandlerCallback)
 
 
-def requires_organizer(callback: F) -> F:
-    """Only organizers and administrators get past; checked on the server for every update."""
-    return _requires(callback, lambda account, admins: can_organize(account, admins))  # type: ignore[return-value]
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Decorates a command or button callback: it runs only for people with ``permission``,
+    checked against the database on every update, never trusted from the button."""
 
+    def decorate(callback: F) -> F:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: TidelineContext) -> Any:
+            user = update.effective_user
+            assert user is not None
+            async with context.services.transaction() as session:
+                account = await find_account(session, user.id)
+                permitted = account is not None and has_permission(
+                    account, permission, context.services.settings.ADMIN_IDS
+                )
+            if permitted:
+                return await callback(update, context)
+            text = context.t._("Sorry, your role does not allow that.")
+            if update.callback_query:
+                await context.answer_query(update, text, show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(text)
+            return None
 
-def requires_admin(callback: F) -> F:
-    return _requires(  # type: ignore[return-value]
-        callback,
-        lambda account, admins: (
-            account.telegram_id is not None and is_admin(account.telegram_id, admins)
-        ),
-    )
+        return guarded  # type: ignore[return-value]
 
-
-def _requires(
-    callback: HandlerCallback, allowed: Callable[[User, frozenset[int]], bool]
-) -> HandlerCallback:
-    @functools.wraps(callback)
-    async def guarded(update: Update, context: TidelineContext) -> Any:
-        user = update.effective_user
-        assert user is not None
-        async with context.services.transaction() as session:
-            account = await find_account(session, user.id)
-            permitted = account is not None and allowed(
-                account, context.services.settings.ADMIN_IDS
-            )
-        if permitted:
-            return await callback(update, context)
-        text = context.t._("Sorry, your role does not allow that.")
-        if update.callback_query:
-            await context.answer_query(update, text, show_alert=True)
-        elif update.effective_message:
-            await update.effective_message.reply_text(text)
-        return None
-
-    return guarded
+    return decorate
 
 
 async def answer(

@@ -158,6 +158,12 @@ def profile_summary(context: TidelineContext, account: User) -> str:
         t._("Country: {country}").format(country=escape(country_label(t, account.country))),
         t._("City: {city}").format(city=escape(account.city or "–")),
         t._("Time zone: {zone}").format(zone=escape(zone)),
+        t._("Member since: {date}").format(
+            date=t.date(
+                account.created_at,
+                account.timezone or context.services.settings.DEFAULT_TIMEZONE,
+            )
+        ),
     ]
     return "\n".join(lines)
 

@@ -9,8 +9,9 @@ from telegram.error import Forbidden
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from accounts import service
+from accounts.service import Permission
 from db.models import AccessRole, User
-from handlers.common import TidelineContext, answer, requires_admin
+from handlers.common import TidelineContext, answer, requires
 from handlers.reprompts import expect_text
 
 
@@ -111,12 +112,12 @@ async def _start(
     return waiting
 
 
-@requires_admin
+@requires(Permission.MANAGE_ROLES)
 async def grant(update: Update, context: TidelineContext) -> Awaiting | int:
     return await _start(update, context, AccessRole.ORGANIZER, Awaiting.PERSON_TO_GRANT)
 
 
-@requires_admin
+@requires(Permission.MANAGE_ROLES)
 async def revoke(update: Update, context: TidelineContext) -> Awaiting | int:
     return await _start(update, context, AccessRole.PARTICIPANT, Awaiting.PERSON_TO_REVOKE)
 
@@ -142,12 +143,12 @@ async def _receive(update: Update, context: TidelineContext, role: AccessRole) -
     return ConversationHandler.END
 
 
-@requires_admin
+@requires(Permission.MANAGE_ROLES)
 async def receive_grantee(update: Update, context: TidelineContext) -> int | None:
     return await _receive(update, context, AccessRole.ORGANIZER)
 
 
-@requires_admin
+@requires(Permission.MANAGE_ROLES)
 async def receive_revokee(update: Update, context: TidelineContext) -> int | None:
     return await _receive(update, context, AccessRole.PARTICIPANT)
 

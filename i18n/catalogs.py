@@ -33,9 +33,6 @@ class Translator:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self._translations.ngettext(singular, plural, count)
 
-    def datetime(self, moment: datetime, zone: str, length: str = "medium") -> str:
-        return dates.format_datetime(moment, length, tzinfo=ZoneInfo(zone), locale=self.locale)
-
     def date(self, moment: datetime, zone: str, length: str = "long") -> str:
         local = moment.astimezone(ZoneInfo(zone))
         return dates.format_date(local.date(), length, locale=self.locale)

@@ -1,5 +1,9 @@
 """Commands that work at any point, the command menu per language, and stray input."""
 
+from datetime import UTC, date, datetime
+
+from babel.dates import format_date
+
 from demo.runner import BotRunner
 from i18n import LANGUAGES
 from tests.flows import onboard
@@ -73,3 +77,14 @@ async def test_unknown_commands_stray_messages_and_stale_buttons(bot: BotRunner)
     assert siti.callback_answers[-1]["text"] == ms._(
         "This button is no longer active. Send /help to see what you can do."
     )
+
+
+async def test_profile_dates_use_the_readers_locale_and_time_zone(bot: BotRunner) -> None:
+    # 20:30 UTC on 24 November is already 25 November in Bangkok.
+    bot.clock.now = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
+    nok = bot.server.user(4005, first_name="Nok", language_code="th")
+    await onboard(bot, nok, language="th", country="TH", city="Pattaya")
+    await bot.do(nok.send_command("profile"))
+    th = bot.catalogs.translator("th")
+    joined = format_date(date(2026, 11, 25), "long", locale="th")
+    assert th._("Member since: {date}").format(date=joined) in nok.last.text
