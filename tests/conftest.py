@@ -105,3 +105,8 @@ async def bot(
         yield harness
     finally:
         await harness.stop()
+
+
+def pytest_report_header() -> str:
+    backend = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
+    return f"database under test: {backend}"
