@@ -96,6 +96,10 @@ def set_consent(user: User, purpose: ConsentPurpose, granted: bool, now: datetim
     user.consents.append(Consent(purpose=purpose, granted=granted, changed_at=now))
 
 
+def toggle_consent(user: User, purpose: ConsentPurpose, now: datetime) -> None:
+    set_consent(user, purpose, not consents_of(user)[purpose], now)
+
+
 def set_stakeholder_role(user: User, role: StakeholderRole) -> None:
     user.stakeholder_role = role
 

@@ -35,8 +35,7 @@ async def toggle_consent(update: Update, context: TidelineContext) -> None:
     purpose = ConsentPurpose(purpose_value)
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-        granted = service.consents_of(account)[purpose]
-        service.set_consent(account, purpose, not granted, context.now())
+        service.toggle_consent(account, purpose, context.now())
     await answer(
         update,
         context,
