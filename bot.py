@@ -9,6 +9,22 @@ from settings import ConfigurationError, Settings, load_settings
 
 logger = logging.getLogger("tideline")
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+def webhook_options(settings: Settings) -> dict[str, object]:
+    """Where the webhook listens and what Telegram is told; the path is the bot id, not the
+    token, so the token never appears in proxy logs."""
+    path = settings.BOT_TOKEN.split(":", 1)[0]
+    return {
+        "listen": settings.WEBHOOK_LISTEN,
+        "port": settings.WEBHOOK_PORT,
+        "url_path": path,
+        "webhook_url": f"{settings.WEBHOOK_URL}/{path}",
+        "secret_token": settings.WEBHOOK_SECRET or None,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
 
 def _configure_logging(level: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
@@ -35,18 +51,9 @@ def _run(settings: Settings) -> None:
         settings, create_session_factory(engine), Catalogs(settings.DEFAULT_LANGUAGE)
     )
     if settings.WEBHOOK_URL:
-        application.run_webhook(
-            listen=settings.WEBHOOK_LISTEN,
-            port=settings.WEBHOOK_PORT,
-            url_path=settings.BOT_TOKEN.split(":", 1)[0],
-            webhook_url=f"{settings.WEBHOOK_URL}/{settings.BOT_TOKEN.split(':', 1)[0]}",
-            secret_token=settings.WEBHOOK_SECRET or None,
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
-        application.run_polling(
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
-        )
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from db.engine import create_engine
 from db.migrate import downgrade, upgrade
@@ -34,3 +34,12 @@ async def test_upgrade_matches_models_and_downgrade_removes_everything(database_
     assert await _tables(database_url) == set()
     await upgrade(database_url)
     assert await _tables(database_url) == set(Base.metadata.tables)
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    async with engine.connect() as connection:
+        journal = await connection.scalar(text("PRAGMA journal_mode"))
+        timeout = await connection.scalar(text("PRAGMA busy_timeout"))
+    await engine.dispose()
+    assert (journal, timeout) == ("wal", 5000)
