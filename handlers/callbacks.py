@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import re
 
+from telegram import Update
+
 SEPARATOR = "|"
 SIGNATURE_LENGTH = 8
 MAX_CALLBACK_BYTES = 64
@@ -38,6 +40,12 @@ def parse(data: str) -> tuple[str, list[str]]:
     """Action and arguments of data already checked by ``CallbackCodec.is_authentic``."""
     action, *rest = data.split(SEPARATOR)
     return action, rest[:-1]
+
+
+def button_args(update: Update) -> list[str]:
+    """Arguments of the pressed button (its data is authentic: the gate checked it)."""
+    assert update.callback_query is not None
+    return parse(update.callback_query.data or "")[1]
 
 
 def action_pattern(action: str) -> str:

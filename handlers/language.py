@@ -5,7 +5,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from accounts import service
 from handlers import profile_steps as steps
-from handlers.callbacks import action_pattern, parse
+from handlers.callbacks import action_pattern, button_args
 from handlers.command_menu import set_chat_command_menu
 from handlers.common import TidelineContext, account_of, answer
 
@@ -24,8 +24,7 @@ async def show_languages(update: Update, context: TidelineContext) -> None:
 
 
 async def choose_language(update: Update, context: TidelineContext) -> None:
-    assert update.callback_query is not None
-    (language,) = parse(update.callback_query.data or "")[1]
+    (language,) = button_args(update)
     async with context.services.transaction() as session:
         service.set_language(await account_of(session, update), language)
     t = context.use_language(language)

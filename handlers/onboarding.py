@@ -14,10 +14,10 @@ from telegram.ext import (
 )
 
 from accounts import service
-from accounts.service import InvalidText, TextProblem
+from accounts.service import InvalidText
 from db.models import ConsentPurpose, StakeholderRole
 from handlers import profile_steps as steps
-from handlers.callbacks import action_pattern, parse
+from handlers.callbacks import action_pattern, button_args
 from handlers.command_menu import set_chat_command_menu
 from handlers.common import TidelineContext, account_of, answer
 from handlers.deep_links import describe_unknown_payload
@@ -44,11 +44,6 @@ COUNTRY = "ob.country"
 TIMEZONE_OK = "ob.tz_ok"
 TIMEZONE_OTHER = "ob.tz_other"
 TIMEZONE = "ob.tz"
-
-
-def _args(update: Update) -> list[str]:
-    assert update.callback_query is not None
-    return parse(update.callback_query.data or "")[1]
 
 
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
@@ -81,7 +76,7 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
 
 
 async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
-    (language,) = _args(update)
+    (language,) = button_args(update)
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.set_language(account, language)
@@ -103,7 +98,7 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
-    (purpose_value,) = _args(update)
+    (purpose_value,) = button_args(update)
     purpose = ConsentPurpose(purpose_value)
     async with context.services.transaction() as session:
         account = await account_of(session, update)
@@ -133,7 +128,7 @@ async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
-    (role_value,) = _args(update)
+    (role_value,) = button_args(update)
     role = StakeholderRole(role_value)
     t = context.t
     async with context.services.transaction() as session:
@@ -184,7 +179,7 @@ async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
-    (country,) = _args(update)
+    (country,) = button_args(update)
     t = context.t
     async with context.services.transaction() as session:
         account = await account_of(session, update)
@@ -241,7 +236,7 @@ async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def choose_timezone(update: Update, context: TidelineContext) -> int:
-    (zone,) = _args(update)
+    (zone,) = button_args(update)
     async with context.services.transaction() as session:
         service.set_timezone(await account_of(session, update), zone)
     return await _finish(update, context)
@@ -270,9 +265,7 @@ async def _reject_text(update: Update, context: TidelineContext, problem: Invali
     await answer(
         update,
         context,
-        steps.text_problem_message(
-            context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY
-        ),
+        steps.text_problem_message(context.t, problem),
     )
 
 

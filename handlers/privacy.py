@@ -9,7 +9,7 @@ from accounts import service
 from db.conversations import forget_key
 from db.models import ConsentPurpose
 from handlers import profile_steps as steps
-from handlers.callbacks import action_pattern, parse
+from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer
 
 TOGGLE = "priv.toggle"
@@ -30,8 +30,7 @@ async def show_privacy(update: Update, context: TidelineContext) -> None:
 
 
 async def toggle_consent(update: Update, context: TidelineContext) -> None:
-    assert update.callback_query is not None
-    (purpose_value,) = parse(update.callback_query.data or "")[1]
+    (purpose_value,) = button_args(update)
     purpose = ConsentPurpose(purpose_value)
     async with context.services.transaction() as session:
         account = await account_of(session, update)

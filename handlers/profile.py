@@ -12,10 +12,10 @@ from telegram.ext import (
 )
 
 from accounts import service
-from accounts.service import InvalidText, TextProblem
+from accounts.service import InvalidText
 from db.models import StakeholderRole, User
 from handlers import profile_steps as steps
-from handlers.callbacks import action_pattern, parse
+from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 
@@ -35,11 +35,6 @@ ROLE = "pf.role"
 CLEAR_ORGANIZATION = "pf.clear_org"
 COUNTRY = "pf.country"
 TIMEZONE = "pf.tz"
-
-
-def _args(update: Update) -> list[str]:
-    assert update.callback_query is not None
-    return parse(update.callback_query.data or "")[1]
 
 
 def _field_keyboard(context: TidelineContext) -> steps.Keyboard:
@@ -85,7 +80,7 @@ async def show_profile(update: Update, context: TidelineContext) -> Awaiting | i
 
 
 async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
-    field = Awaiting(_args(update)[0])
+    field = Awaiting(button_args(update)[0])
     t = context.t
     async with context.services.transaction() as session:
         account = await account_of(session, update)
@@ -129,7 +124,7 @@ async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
 async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-        service.set_stakeholder_role(account, StakeholderRole(_args(update)[0]))
+        service.set_stakeholder_role(account, StakeholderRole(button_args(update)[0]))
     return await _show_card(update, context, account, edit=True)
 
 
@@ -143,14 +138,16 @@ async def clear_organization(update: Update, context: TidelineContext) -> Awaiti
 async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-        service.set_country(account, _args(update)[0], context.services.settings.DEFAULT_TIMEZONE)
+        service.set_country(
+            account, button_args(update)[0], context.services.settings.DEFAULT_TIMEZONE
+        )
     return await _show_card(update, context, account, edit=True)
 
 
 async def choose_timezone(update: Update, context: TidelineContext) -> Awaiting:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
-        service.set_timezone(account, _args(update)[0])
+        service.set_timezone(account, button_args(update)[0])
     return await _show_card(update, context, account, edit=True)
 
 
@@ -175,9 +172,7 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
         await answer(
             update,
             context,
-            steps.text_problem_message(
-                context.t, problem.limit, empty=problem.problem == TextProblem.EMPTY
-            ),
+            steps.text_problem_message(context.t, problem),
         )
         return None
     return await _show_card(update, context, account, edit=False)

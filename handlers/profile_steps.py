@@ -5,7 +5,7 @@ from html import escape
 from telegram import InlineKeyboardButton
 
 from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY, zones_for
-from accounts.service import consents_of
+from accounts.service import InvalidText, TextProblem, consents_of
 from db.models import ConsentPurpose, StakeholderRole, User
 from handlers.common import TidelineContext
 from i18n import LANGUAGES, Translator, lazy
@@ -168,8 +168,9 @@ def profile_summary(context: TidelineContext, account: User) -> str:
     return "\n".join(lines)
 
 
-def text_problem_message(t: Translator, limit: int, empty: bool) -> str:
-    if empty:
+def text_problem_message(t: Translator, problem: InvalidText) -> str:
+    limit = problem.limit
+    if problem.problem == TextProblem.EMPTY:
         return t._("Please type it as text.")
     return t.ngettext(
         "That is too long: please keep it under {count} character.",
