@@ -8,7 +8,9 @@ COPY pyproject.toml README.md ./
 COPY bot.py settings.py babel.cfg ./
 COPY accounts accounts
 COPY db db
+COPY delivery delivery
 COPY demo demo
+COPY events events
 COPY handlers handlers
 COPY i18n i18n
 COPY locales locales

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import create_engine
 from db.migrate import upgrade
-from db.models import Base
+from db.schema import metadata
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from sandbox import SandboxServer
 
@@ -58,7 +58,7 @@ def postgresql_ready() -> None:
 
 async def _empty_postgresql() -> None:
     engine = create_engine(TEST_DATABASE_URL)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    tables = ", ".join(table.name for table in metadata.sorted_tables)
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, text
 
 from db.engine import create_engine
 from db.migrate import downgrade, upgrade
-from db.models import Base
+from db.schema import metadata
 
 
 async def _tables(database_url: str) -> set[str]:
@@ -21,19 +21,19 @@ async def _differences(database_url: str) -> list[object]:
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         diff = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
         )
     await engine.dispose()
     return diff
 
 
 async def test_upgrade_matches_models_and_downgrade_removes_everything(database_url: str) -> None:
-    assert await _tables(database_url) == set(Base.metadata.tables)
+    assert await _tables(database_url) == set(metadata.tables)
     assert await _differences(database_url) == []
     await downgrade(database_url, "base")
     assert await _tables(database_url) == set()
     await upgrade(database_url)
-    assert await _tables(database_url) == set(Base.metadata.tables)
+    assert await _tables(database_url) == set(metadata.tables)
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]

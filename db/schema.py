@@ -1,0 +1,6 @@
+"""The whole schema: every domain's models registered on one metadata, for Alembic and tests."""
+
+import events.models  # noqa: F401 - registers the tables
+from db.models import Base
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Roundtables and cleanups: events, registrations, waitlists, check-in, cleanup data."""
