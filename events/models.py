@@ -44,6 +44,8 @@ class QuestionKind(StrEnum):
 
 
 class RegistrationStatus(StrEnum):
+    # Answering the event's questions; kept so a restart mid-registration loses nothing.
+    DRAFT = "draft"
     PENDING = "pending"  # waiting for an organizer's approval; holds no seat
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"

@@ -30,6 +30,7 @@ from handlers.persistence import DatabasePersistence
 from handlers.privacy import build_privacy
 from handlers.profile import build_profile
 from handlers.roles import build_roles
+from handlers.updates import PerChatUpdateProcessor
 from i18n import Catalogs
 from settings import Settings
 
@@ -66,6 +67,7 @@ def build_application(
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
         .post_init(set_command_menus)
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data[SERVICES_KEY] = Services(

@@ -19,6 +19,10 @@ PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", lazy("Stop what you are doing")),
 )
 
+ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("organize", lazy("Create and manage your events")),
+)
+
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("grant", lazy("Make someone an organizer")),
     ("revoke", lazy("Remove someone's organizer role")),
@@ -33,10 +37,10 @@ def help_text(context: TidelineContext, account: User) -> str:
     t = context.t
     lines = [t._("<b>What I can do</b>"), *command_lines(t, PARTICIPANT_COMMANDS)]
     admins = context.services.settings.ADMIN_IDS
+    if can_organize(account, admins):
+        lines += ["", t._("<b>Organizers</b>"), *command_lines(t, ORGANIZER_COMMANDS)]
     if account.telegram_id is not None and is_admin(account.telegram_id, admins):
         lines += ["", t._("<b>Administrators</b>"), *command_lines(t, ADMIN_COMMANDS)]
-    elif can_organize(account, admins):
-        lines += ["", t._("You are an organizer.")]
     return "\n".join(lines)
 
 

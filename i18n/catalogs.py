@@ -37,6 +37,25 @@ class Translator:
         local = moment.astimezone(ZoneInfo(zone))
         return dates.format_date(local.date(), length, locale=self.locale)
 
+    def datetime(self, moment: datetime, zone: str) -> str:
+        """A moment as the reader writes it, in ``zone`` (an event's zone, not the reader's)."""
+        info = ZoneInfo(zone)
+        local = moment.astimezone(info)
+        day = dates.format_date(local.date(), "medium", locale=self.locale)
+        return f"{day} {dates.format_time(local, 'short', tzinfo=info, locale=self.locale)}"
+
+    def span(self, start: datetime, end: datetime, zone: str) -> str:
+        """An event's time: full date and start–end times in its zone, with the zone named."""
+        info = ZoneInfo(zone)
+        local_start, local_end = start.astimezone(info), end.astimezone(info)
+        day = dates.format_date(local_start.date(), "full", locale=self.locale)
+        first = dates.format_time(local_start, "short", tzinfo=info, locale=self.locale)
+        last = dates.format_time(local_end, "short", tzinfo=info, locale=self.locale)
+        if local_end.date() != local_start.date():
+            last = self.datetime(end, zone)
+        offset = dates.get_timezone_gmt(local_start, width="long", locale=self.locale)
+        return f"{day}, {first}–{last} ({offset})"
+
     def number(self, value: int | float | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 

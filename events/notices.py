@@ -1,0 +1,161 @@
+"""What events put in the outbox: reminders and notices, each under a dedupe key that names the
+event, the person and the occasion, so repeating an action never sends anything twice.
+
+Reminder keys share the prefix ``reminder:event:<id>:user:<id>:`` so cancelling a registration
+drops them all; notices about a change carry the event's sequence, so each change is announced
+once."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from delivery import outbox
+from events.models import Event, Registration
+
+DAY_BEFORE = timedelta(hours=24)
+
+
+class Kind:
+    """Outbox kinds owned by events; handlers/event_notices.py renders each."""
+
+    DAY_BEFORE = "event.day_before"
+    SAME_DAY = "event.same_day"
+    SEAT_OFFER = "event.seat_offer"
+    OFFER_EXPIRED = "event.offer_expired"
+    DECISION = "event.decision"
+    APPROVAL_REQUEST = "event.approval_request"
+    CHANGED = "event.changed"
+    CANCELLED = "event.cancelled"
+
+
+def _reminder_prefix(event: Event, registration: Registration) -> str:
+    return f"reminder:event:{event.id}:user:{registration.user_id}:"
+
+
+def _payload(registration: Registration, **extra: object) -> dict[str, object]:
+    return {"registration_id": registration.id, "event_id": registration.event_id, **extra}
+
+
+async def schedule_reminders(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    """The day-before "still coming?" and the same-day reminder; one whose time has already
+    passed is not scheduled at all."""
+    prefix = _reminder_prefix(event, registration)
+    day_before = event.starts_at - DAY_BEFORE
+    if event.day_before_reminder and day_before > now:
+        await outbox.enqueue(
+            session,
+            user_id=registration.user_id,
+            kind=Kind.DAY_BEFORE,
+            dedupe_key=prefix + "day-before",
+            due_at=day_before,
+            payload=_payload(registration),
+        )
+    same_day = event.starts_at - timedelta(minutes=event.reminder_minutes_before)
+    if same_day > now:
+        # Urgent: it is useless after quiet hours end when the event starts early.
+        await outbox.enqueue(
+            session,
+            user_id=registration.user_id,
+            kind=Kind.SAME_DAY,
+            dedupe_key=prefix + "same-day",
+            due_at=same_day,
+            payload=_payload(registration),
+            urgent=True,
+        )
+
+
+async def drop_reminders(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    await outbox.cancel(
+        session,
+        key_prefix=_reminder_prefix(event, registration),
+        reason="registration cancelled",
+        now=now,
+    )
+
+
+async def _notice(
+    session: AsyncSession,
+    registration: Registration,
+    kind: str,
+    occasion: str,
+    *,
+    now: datetime,
+    **extra: object,
+) -> None:
+    await outbox.enqueue(
+        session,
+        user_id=registration.user_id,
+        kind=kind,
+        dedupe_key=f"notice:event:{registration.event_id}:user:{registration.user_id}:{occasion}",
+        due_at=now,
+        payload=_payload(registration, **extra),
+        urgent=True,
+    )
+
+
+async def seat_offered(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    assert registration.offer_expires_at is not None
+    stamp = int(registration.offer_expires_at.timestamp())
+    await _notice(session, registration, Kind.SEAT_OFFER, f"offer:{stamp}", now=now)
+
+
+async def offer_expired(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    stamp = int(now.timestamp())
+    await _notice(session, registration, Kind.OFFER_EXPIRED, f"offer-expired:{stamp}", now=now)
+
+
+async def decision_made(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    await _notice(
+        session,
+        registration,
+        Kind.DECISION,
+        f"decision:{registration.status}",
+        now=now,
+        outcome=str(registration.status),
+    )
+
+
+async def approval_requested(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    """Every organizer of the event is asked; the first answer decides."""
+    for link in event.organizers:
+        await outbox.enqueue(
+            session,
+            user_id=link.user_id,
+            kind=Kind.APPROVAL_REQUEST,
+            dedupe_key=f"notice:approval:{registration.id}:organizer:{link.user_id}",
+            due_at=now,
+            payload=_payload(registration),
+            urgent=True,
+        )
+
+
+async def event_changed(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    await _notice(
+        session,
+        registration,
+        Kind.CHANGED,
+        f"changed:{event.sequence}",
+        now=now,
+        sequence=event.sequence,
+    )
+
+
+async def event_cancelled(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    await drop_reminders(session, event, registration, now=now)
+    await _notice(session, registration, Kind.CANCELLED, "cancelled", now=now)

@@ -1,0 +1,798 @@
+"""Events and registrations: creating and changing events, browsing, registering with capacity and
+a waitlist, approvals, seat offers and check-in. Functions take the session and ``now`` and never
+commit: the caller's transaction does, so a failure leaves nothing half-done."""
+
+import math
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.service import Permission, has_permission
+from db.models import User
+from events import notices
+from events.checkin_code import new_checkin_token
+from events.models import (
+    ACTIVE,
+    SEAT_HOLDING,
+    CheckInMethod,
+    Event,
+    EventKind,
+    EventOrganizer,
+    EventStatus,
+    EventText,
+    QuestionKind,
+    Registration,
+    RegistrationMode,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
+
+# How long after the end a person may still self check in or be ticked off.
+ATTENDANCE_GRACE = timedelta(hours=6)
+# Self check-in by live location opens this long before the start.
+SELF_CHECKIN_EARLY = timedelta(minutes=30)
+
+
+class Refusal(StrEnum):
+    """Why something cannot be done; handlers word each one for the reader."""
+
+    NOT_FOUND = "not_found"
+    NOT_OPEN = "not_open"  # a draft: not published yet
+    CANCELLED = "cancelled"
+    STARTED = "started"
+    DEADLINE_PASSED = "deadline_passed"
+    WRONG_CODE = "wrong_code"
+    NOT_ALLOWED = "not_allowed"
+    NOT_REGISTERED = "not_registered"
+    CANCELLATION_CLOSED = "cancellation_closed"
+    OFFER_EXPIRED = "offer_expired"
+    NOT_CONFIRMED = "not_confirmed"
+    OUTSIDE_WINDOW = "outside_window"
+    TOO_FAR = "too_far"
+    NO_SELF_CHECKIN = "no_self_checkin"
+    ALREADY_DECIDED = "already_decided"
+
+
+class EventRefused(Exception):
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    kind: QuestionKind
+    # language → {"prompt": str, "choices": [str, ...]}
+    texts: Mapping[str, Mapping[str, object]]
+
+
+@dataclass
+class EventDraft:
+    """Everything the wizard and the YAML import ask; datetimes are aware."""
+
+    kind: EventKind
+    texts: dict[str, tuple[str, str]]  # language → (title, description)
+    fallback_language: str
+    venue_name: str
+    address: str
+    latitude: float
+    longitude: float
+    country: str
+    city: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    registration_mode: RegistrationMode = RegistrationMode.OPEN
+    invite_code: str | None = None
+    registration_deadline: datetime | None = None
+    cancellation_deadline: datetime | None = None
+    offer_hours: int = 12
+    reminder_minutes_before: int = 120
+    day_before_reminder: bool = True
+    self_checkin_radius_m: int | None = None
+    questions: Sequence[QuestionDraft] = field(default_factory=tuple)
+    co_organizer_ids: Sequence[int] = field(default_factory=tuple)
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+async def create_event(
+    session: AsyncSession, draft: EventDraft, *, creator: User, now: datetime, publish: bool
+) -> Event:
+    event = Event(
+        kind=draft.kind,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+        created_by=creator.id,
+        created_at=now,
+        updated_at=now,
+        seats_taken=0,
+        sequence=0,
+    )
+    _apply_draft(event, draft)
+    event.texts = [
+        EventText(language=language, title=title, description=description)
+        for language, (title, description) in draft.texts.items()
+    ]
+    event.questions = [
+        RegistrationQuestion(position=index, kind=question.kind, texts=dict(question.texts))
+        for index, question in enumerate(draft.questions)
+    ]
+    organizer_ids = dict.fromkeys([creator.id, *draft.co_organizer_ids])
+    event.organizers = [EventOrganizer(user_id=user_id) for user_id in organizer_ids]
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def _apply_draft(event: Event, draft: EventDraft) -> None:
+    event.fallback_language = draft.fallback_language
+    event.venue_name = draft.venue_name
+    event.address = draft.address
+    event.latitude = draft.latitude
+    event.longitude = draft.longitude
+    event.country = draft.country
+    event.city = draft.city
+    event.timezone = draft.timezone
+    event.starts_at = draft.starts_at
+    event.ends_at = draft.ends_at
+    event.capacity = draft.capacity
+    event.registration_mode = draft.registration_mode
+    event.invite_code = draft.invite_code
+    event.registration_deadline = draft.registration_deadline
+    event.cancellation_deadline = draft.cancellation_deadline
+    event.offer_hours = draft.offer_hours
+    event.reminder_minutes_before = draft.reminder_minutes_before
+    event.day_before_reminder = draft.day_before_reminder
+    event.self_checkin_radius_m = draft.self_checkin_radius_m
+
+
+async def find_event(session: AsyncSession, event_id: int) -> Event | None:
+    return await session.get(Event, event_id)
+
+
+def text_for(event: Event, language: str) -> tuple[EventText, bool]:
+    """The title and description in ``language``, else in the event's fallback language (then
+    any); the flag says whether a fallback was used."""
+    by_language = {text.language: text for text in event.texts}
+    if language in by_language:
+        return by_language[language], False
+    fallback = by_language.get(event.fallback_language) or next(iter(by_language.values()))
+    return fallback, True
+
+
+def question_text(question: RegistrationQuestion, language: str, fallback: str) -> dict[str, object]:
+    texts = question.texts
+    return dict(texts.get(language) or texts.get(fallback) or next(iter(texts.values())))
+
+
+def is_organizer_of(event: Event, user: User, admin_ids: frozenset[int]) -> bool:
+    """Organizers of this event (creator and co-organizers) and administrators."""
+    if user.telegram_id is not None and user.telegram_id in admin_ids:
+        return True
+    return any(link.user_id == user.id for link in event.organizers) and user.erased_at is None
+
+
+def can_create_events(user: User, admin_ids: frozenset[int]) -> bool:
+    return has_permission(user, Permission.ORGANIZE, admin_ids)
+
+
+async def organized_by(
+    session: AsyncSession, user: User, admin_ids: frozenset[int], *, now: datetime
+) -> list[Event]:
+    """Events this person may manage, soonest first; finished ones drop off after a month."""
+    query = select(Event).where(Event.ends_at >= now - timedelta(days=30))
+    if not (user.telegram_id is not None and user.telegram_id in admin_ids):
+        query = query.join(EventOrganizer).where(EventOrganizer.user_id == user.id)
+    return list((await session.scalars(query.order_by(Event.starts_at))).unique())
+
+
+async def publish_event(session: AsyncSession, event: Event, *, now: datetime) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(Refusal.CANCELLED)
+    event.status = EventStatus.PUBLISHED
+    event.updated_at = now
+
+
+async def reschedule_event(
+    session: AsyncSession,
+    event: Event,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> None:
+    """Moves the event; everyone registered hears about it and their reminders move along."""
+    _refuse_if_closed(event)
+    event.starts_at, event.ends_at = starts_at, ends_at
+    await _announce_change(session, event, now)
+
+
+async def move_venue(
+    session: AsyncSession,
+    event: Event,
+    *,
+    venue_name: str,
+    address: str,
+    latitude: float,
+    longitude: float,
+    now: datetime,
+) -> None:
+    _refuse_if_closed(event)
+    event.venue_name, event.address = venue_name, address
+    event.latitude, event.longitude = latitude, longitude
+    await _announce_change(session, event, now)
+
+
+async def change_capacity(
+    session: AsyncSession, event: Event, capacity: int, *, now: datetime
+) -> None:
+    """Raising capacity offers the new seats to the waitlist; lowering never removes anyone
+    already holding a seat."""
+    _refuse_if_closed(event)
+    event.capacity = max(capacity, 1)
+    event.updated_at = now
+    await session.flush()
+    await _offer_free_seats(session, event, now)
+
+
+async def cancel_event(session: AsyncSession, event: Event, *, now: datetime) -> None:
+    if event.status == EventStatus.CANCELLED:
+        return
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    event.updated_at = now
+    for registration in await _active_registrations(session, event):
+        await notices.event_cancelled(session, event, registration, now=now)
+
+
+def _refuse_if_closed(event: Event) -> None:
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise EventRefused(Refusal.CANCELLED)
+
+
+async def _announce_change(session: AsyncSession, event: Event, now: datetime) -> None:
+    event.sequence += 1
+    event.updated_at = now
+    for registration in await _active_registrations(session, event):
+        await notices.event_changed(session, event, registration, now=now)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            await notices.schedule_reminders(session, event, registration, now=now)
+
+
+async def _active_registrations(session: AsyncSession, event: Event) -> list[Registration]:
+    query = select(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(ACTIVE)
+    )
+    return list(await session.scalars(query))
+
+
+# ---- browsing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    kind: EventKind | None = None
+    country: str | None = None
+    city: str | None = None
+
+
+async def upcoming_events(
+    session: AsyncSession,
+    *,
+    reader: User,
+    filters: EventFilter,
+    now: datetime,
+    offset: int,
+    limit: int,
+) -> tuple[list[Event], int]:
+    """Published events that have not ended: the reader's city first, then their country, then
+    the rest, each soonest first. Returns one page and the total."""
+    conditions = [Event.status == EventStatus.PUBLISHED, Event.ends_at > now]
+    if filters.kind:
+        conditions.append(Event.kind == filters.kind)
+    if filters.country:
+        conditions.append(Event.country == filters.country)
+    if filters.city:
+        conditions.append(func.lower(Event.city) == filters.city.lower())
+    nearness = case(
+        (
+            (Event.country == (reader.country or ""))
+            & (func.lower(Event.city) == (reader.city or "").lower()),
+            0,
+        ),
+        (Event.country == (reader.country or ""), 1),
+        else_=2,
+    )
+    total = await session.scalar(select(func.count()).select_from(Event).where(*conditions))
+    page = await session.scalars(
+        select(Event)
+        .where(*conditions)
+        .order_by(nearness, Event.starts_at, Event.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(page), int(total or 0)
+
+
+async def countries_with_events(session: AsyncSession, *, now: datetime) -> list[str]:
+    query = (
+        select(Event.country)
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
+        .distinct()
+        .order_by(Event.country)
+    )
+    return list(await session.scalars(query))
+
+
+def seats_left(event: Event) -> int:
+    return max(event.capacity - event.seats_taken, 0)
+
+
+# ---- registration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    # False when the person was already registered (a double tap, or Telegram re-sending it).
+    created: bool
+
+
+def refusal_to_register(event: Event | None, *, now: datetime) -> Refusal | None:
+    """Whether registration is open at all, before asking anyone any questions."""
+    if event is None:
+        return Refusal.NOT_FOUND
+    if event.status == EventStatus.CANCELLED:
+        return Refusal.CANCELLED
+    if event.status != EventStatus.PUBLISHED:
+        return Refusal.NOT_OPEN if event.status == EventStatus.DRAFT else Refusal.STARTED
+    if now >= event.starts_at:
+        return Refusal.STARTED
+    if event.registration_deadline is not None and now >= event.registration_deadline:
+        return Refusal.DEADLINE_PASSED
+    return None
+
+
+def invite_code_matches(event: Event, code: str | None) -> bool:
+    if event.registration_mode != RegistrationMode.INVITE_CODE:
+        return True
+    expected = (event.invite_code or "").strip().casefold()
+    return bool(expected) and secrets.compare_digest(
+        expected.encode(), (code or "").strip().casefold().encode()
+    )
+
+
+async def registration_of(session: AsyncSession, event_id: int, user: User) -> Registration | None:
+    query = select(Registration).where(
+        Registration.event_id == event_id, Registration.user_id == user.id
+    )
+    return await session.scalar(query)
+
+
+async def register(
+    session: AsyncSession,
+    event: Event,
+    user: User,
+    *,
+    answers: Mapping[str, str],
+    invite_code: str | None,
+    now: datetime,
+) -> RegistrationResult:
+    """One registration per person per event, however often and concurrently they tap: the
+    unique constraint decides, and a seat is taken only by a guarded UPDATE."""
+    refusal = refusal_to_register(event, now=now)
+    if refusal is not None:
+        raise EventRefused(refusal)
+    existing = await registration_of(session, event.id, user)
+    if existing is not None and existing.status in ACTIVE:
+        return RegistrationResult(existing, created=False)
+    if not invite_code_matches(event, invite_code):
+        raise EventRefused(Refusal.WRONG_CODE)
+    try:
+        async with session.begin_nested():
+            registration = existing or Registration(
+                event_id=event.id,
+                user_id=user.id,
+                created_at=now,
+                checkin_token=new_checkin_token(),
+            )
+            registration.answers = dict(answers)
+            registration.updated_at = now
+            registration.queued_at = now
+            registration.offer_expires_at = None
+            if event.registration_mode == RegistrationMode.APPROVAL:
+                registration.status = RegistrationStatus.PENDING
+            elif await _take_seat(session, event):
+                registration.status = RegistrationStatus.CONFIRMED
+            else:
+                registration.status = RegistrationStatus.WAITLISTED
+            session.add(registration)
+            await session.flush()
+    except IntegrityError:
+        # A concurrent tap by the same person won the insert; theirs is the registration.
+        winner = await registration_of(session, event.id, user)
+        if winner is None:
+            raise
+        return RegistrationResult(winner, created=False)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        await notices.schedule_reminders(session, event, registration, now=now)
+    if registration.status == RegistrationStatus.PENDING:
+        await notices.approval_requested(session, event, registration, now=now)
+    return RegistrationResult(registration, created=True)
+
+
+async def _take_seat(session: AsyncSession, event: Event) -> bool:
+    taken = await session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.seats_taken < Event.capacity)
+        .values(seats_taken=Event.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(event, ["seats_taken"])
+    return taken.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def _lock_event(session: AsyncSession, event: Event) -> None:
+    """Serialize seat hand-overs of one event: a no-op UPDATE takes the row lock on PostgreSQL
+    and the write lock on SQLite before anything is read."""
+    await session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(seats_taken=Event.seats_taken)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(event, ["seats_taken", "capacity"])
+
+
+async def _release_seat(session: AsyncSession, event: Event, now: datetime) -> None:
+    """A freed seat goes to the first person waiting as an offer, else back to the pool."""
+    await _lock_event(session, event)
+    waiting = await _first_waiting(session, event)
+    if waiting is None or event.status != EventStatus.PUBLISHED or now >= event.starts_at:
+        event.seats_taken = max(event.seats_taken - 1, 0)
+        await session.flush()
+        return
+    await _offer_seat(session, event, waiting, now)
+
+
+async def _offer_free_seats(session: AsyncSession, event: Event, now: datetime) -> None:
+    await _lock_event(session, event)
+    while seats_left(event) > 0 and now < event.starts_at:
+        waiting = await _first_waiting(session, event)
+        if waiting is None:
+            return
+        event.seats_taken += 1
+        await _offer_seat(session, event, waiting, now)
+
+
+async def _first_waiting(session: AsyncSession, event: Event) -> Registration | None:
+    query = (
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.queued_at, Registration.id)
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def _offer_seat(
+    session: AsyncSession, event: Event, registration: Registration, now: datetime
+) -> None:
+    expires = min(now + timedelta(hours=event.offer_hours), event.starts_at)
+    registration.status = RegistrationStatus.OFFERED
+    registration.offer_expires_at = expires
+    registration.updated_at = now
+    await session.flush()
+    await notices.seat_offered(session, event, registration, now=now)
+
+
+async def accept_offer(
+    session: AsyncSession, registration: Registration, *, now: datetime
+) -> Registration:
+    event = await _event_of(session, registration)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return registration
+    if registration.status != RegistrationStatus.OFFERED:
+        raise EventRefused(Refusal.OFFER_EXPIRED)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(Refusal.CANCELLED)
+    if registration.offer_expires_at is None or now >= registration.offer_expires_at:
+        await _expire_offer(session, event, registration, now)
+        raise EventRefused(Refusal.OFFER_EXPIRED)
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    await notices.schedule_reminders(session, event, registration, now=now)
+    return registration
+
+
+async def expire_offers(session: AsyncSession, *, now: datetime) -> int:
+    """Lapsed seat offers pass to the next person waiting. Run by the periodic sweep."""
+    query = select(Registration).where(
+        Registration.status == RegistrationStatus.OFFERED, Registration.offer_expires_at <= now
+    )
+    lapsed = list(await session.scalars(query))
+    for registration in lapsed:
+        await _expire_offer(session, await _event_of(session, registration), registration, now)
+    return len(lapsed)
+
+
+async def _expire_offer(
+    session: AsyncSession, event: Event, registration: Registration, now: datetime
+) -> None:
+    registration.status = RegistrationStatus.CANCELLED
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    await session.flush()
+    await notices.offer_expired(session, event, registration, now=now)
+    await _release_seat(session, event, now)
+
+
+async def cancel_registration(
+    session: AsyncSession, registration: Registration, *, now: datetime
+) -> Registration:
+    """The person withdraws: their seat (if any) goes to the waitlist, their reminders go."""
+    event = await _event_of(session, registration)
+    if registration.status not in ACTIVE:
+        return registration
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(Refusal.CANCELLED)
+    if now >= event.starts_at:
+        raise EventRefused(Refusal.STARTED)
+    held_seat = registration.status in SEAT_HOLDING
+    if (
+        held_seat
+        and event.cancellation_deadline is not None
+        and now >= event.cancellation_deadline
+    ):
+        raise EventRefused(Refusal.CANCELLATION_CLOSED)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    await session.flush()
+    await notices.drop_reminders(session, event, registration, now=now)
+    if held_seat:
+        await _release_seat(session, event, now)
+    return registration
+
+
+async def decide(
+    session: AsyncSession, registration: Registration, *, approve: bool, now: datetime
+) -> Registration:
+    """An organizer's answer to a pending request: approved people get a seat if one is free,
+    else a place on the waitlist; either way they are told."""
+    event = await _event_of(session, registration)
+    if registration.status != RegistrationStatus.PENDING:
+        raise EventRefused(Refusal.ALREADY_DECIDED)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(Refusal.CANCELLED)
+    registration.updated_at = now
+    if not approve:
+        registration.status = RegistrationStatus.REJECTED
+    elif await _take_seat(session, event):
+        registration.status = RegistrationStatus.CONFIRMED
+        await notices.schedule_reminders(session, event, registration, now=now)
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.queued_at = now
+    await session.flush()
+    await notices.decision_made(session, event, registration, now=now)
+    return registration
+
+
+async def _event_of(session: AsyncSession, registration: Registration) -> Event:
+    event = await session.get(Event, registration.event_id)
+    assert event is not None, "registrations cascade with their event"
+    return event
+
+
+async def registrations_of(
+    session: AsyncSession, user: User, *, now: datetime
+) -> list[tuple[Registration, Event]]:
+    """The person's current and recent registrations, soonest first."""
+    query = (
+        select(Registration, Event)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.status.in_(ACTIVE),
+            Event.ends_at >= now - timedelta(days=14),
+        )
+        .order_by(Event.starts_at, Event.id)
+    )
+    return [(registration, event) for registration, event in (await session.execute(query))]
+
+
+async def find_registration(session: AsyncSession, registration_id: int) -> Registration | None:
+    return await session.get(Registration, registration_id)
+
+
+async def event_registrations(
+    session: AsyncSession,
+    event: Event,
+    statuses: Sequence[RegistrationStatus],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[Registration, User]], int]:
+    """One page of an organizer's list: waitlist in queue order, the rest by name."""
+    conditions = [Registration.event_id == event.id, Registration.status.in_(statuses)]
+    total = await session.scalar(
+        select(func.count()).select_from(Registration).where(*conditions)
+    )
+    query = (
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(*conditions)
+        .order_by(Registration.queued_at, Registration.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [(registration, user) for registration, user in await session.execute(query)]
+    return rows, int(total or 0)
+
+
+async def status_counts(session: AsyncSession, event: Event) -> dict[RegistrationStatus, int]:
+    query = (
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.status)
+    )
+    counts = {status: 0 for status in RegistrationStatus}
+    for status, count in await session.execute(query):
+        counts[RegistrationStatus(status)] = count
+    return counts
+
+
+async def attended_count(session: AsyncSession, event: Event) -> int:
+    query = select(func.count()).where(
+        Registration.event_id == event.id, Registration.attended_at.is_not(None)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+# ---- check-in -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    registration: Registration
+    event: Event
+    person: User
+    # False when this person had already been checked in (the time is kept from the first).
+    recorded: bool
+
+
+async def check_in_by_token(
+    session: AsyncSession,
+    token: str,
+    *,
+    organizer: User,
+    admin_ids: frozenset[int],
+    now: datetime,
+) -> CheckIn:
+    """An organizer scanned someone's code: record attendance, only at their own events."""
+    registration = await session.scalar(
+        select(Registration).where(Registration.checkin_token == token)
+    )
+    if registration is None:
+        raise EventRefused(Refusal.NOT_FOUND)
+    event = await _event_of(session, registration)
+    if not is_organizer_of(event, organizer, admin_ids):
+        raise EventRefused(Refusal.NOT_ALLOWED)
+    return await _record_attendance(
+        session, event, registration, CheckInMethod.QR, by=organizer, now=now
+    )
+
+
+async def tick_off(
+    session: AsyncSession,
+    registration: Registration,
+    *,
+    organizer: User,
+    admin_ids: frozenset[int],
+    now: datetime,
+) -> CheckIn:
+    event = await _event_of(session, registration)
+    if not is_organizer_of(event, organizer, admin_ids):
+        raise EventRefused(Refusal.NOT_ALLOWED)
+    return await _record_attendance(
+        session, event, registration, CheckInMethod.LIST, by=organizer, now=now
+    )
+
+
+async def self_check_in(
+    session: AsyncSession,
+    registration: Registration,
+    *,
+    latitude: float,
+    longitude: float,
+    now: datetime,
+) -> CheckIn:
+    """Check-in by sharing a live location near the venue while the event runs."""
+    event = await _event_of(session, registration)
+    if event.self_checkin_radius_m is None:
+        raise EventRefused(Refusal.NO_SELF_CHECKIN)
+    if not (event.starts_at - SELF_CHECKIN_EARLY <= now <= event.ends_at):
+        raise EventRefused(Refusal.OUTSIDE_WINDOW)
+    distance = distance_m(event.latitude, event.longitude, latitude, longitude)
+    if distance > event.self_checkin_radius_m:
+        raise EventRefused(Refusal.TOO_FAR)
+    return await _record_attendance(
+        session, event, registration, CheckInMethod.LOCATION, by=None, now=now
+    )
+
+
+async def _record_attendance(
+    session: AsyncSession,
+    event: Event,
+    registration: Registration,
+    method: CheckInMethod,
+    *,
+    by: User | None,
+    now: datetime,
+) -> CheckIn:
+    person = await session.get(User, registration.user_id)
+    assert person is not None
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused(Refusal.CANCELLED)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise EventRefused(Refusal.NOT_CONFIRMED)
+    if now > event.ends_at + ATTENDANCE_GRACE or now < event.starts_at - timedelta(days=1):
+        raise EventRefused(Refusal.OUTSIDE_WINDOW)
+    if registration.attended_at is not None:
+        return CheckIn(registration, event, person, recorded=False)
+    registration.attended_at = now
+    registration.checkin_method = method
+    registration.checked_in_by = by.id if by else None
+    registration.updated_at = now
+    await session.flush()
+    return CheckIn(registration, event, person, recorded=True)
+
+
+async def undo_attendance(
+    session: AsyncSession,
+    registration: Registration,
+    *,
+    organizer: User,
+    admin_ids: frozenset[int],
+    now: datetime,
+) -> None:
+    event = await _event_of(session, registration)
+    if not is_organizer_of(event, organizer, admin_ids):
+        raise EventRefused(Refusal.NOT_ALLOWED)
+    registration.attended_at = None
+    registration.checkin_method = None
+    registration.checked_in_by = None
+    registration.updated_at = now
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    earth_radius_m = 6_371_000
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * earth_radius_m * math.asin(math.sqrt(a))
+
+
+async def complete_finished_events(session: AsyncSession, *, now: datetime) -> int:
+    """Published events that ended become completed (the periodic sweep runs this)."""
+    result = await session.execute(
+        update(Event)
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
+        .values(status=EventStatus.COMPLETED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
