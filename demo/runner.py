@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application
 
 from db.engine import create_engine, create_session_factory
+from delivery.dispatcher import DeliveryReport
 from handlers.app import build_application
+from handlers.dispatch_wiring import dispatcher_of
 from i18n import Catalogs
 from sandbox import FloodPolicy, SandboxServer
 from settings import Settings, load_settings
@@ -67,6 +69,9 @@ class BotRunner:
         assert self.application.updater is not None
         await self.application.updater.stop()
         await self.application.stop()
+        # run_polling would call post_stop here (it stops the outbox dispatcher).
+        if self.application.post_stop:
+            await self.application.post_stop(self.application)
         await self.application.shutdown()
         await self.engine.dispose()
 
@@ -74,6 +79,11 @@ class BotRunner:
         """Wait until the bot fetched the update and every queued update has been handled."""
         await self.server.acknowledged(update["update_id"])
         await self.application.update_queue.join()
+
+    async def deliver_due(self) -> DeliveryReport:
+        """Send every outbox row due at the clock's current time and wait for the outcomes
+        (call it after ``clock.advance``); returns what this pass did."""
+        return await dispatcher_of(self.application).deliver_due()
 
     async def do(self, action: Any) -> dict[str, Any]:
         """Await a user-side action (``alice.send_text("hi")``), then wait for the bot."""

@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.warnings import PTBUserWarning
 
 from handlers.callbacks import CallbackCodec
+from handlers.cleanup_card import build_cleanup_card, build_impact
 from handlers.command_menu import set_command_menus
 from handlers.common import (
     SERVICES_KEY,
@@ -21,11 +22,13 @@ from handlers.common import (
     resolve_reader,
     utc_now,
 )
+from handlers.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
 from handlers.errors import handle_error
 from handlers.fallbacks import build_fallbacks, build_membership_tracking
 from handlers.help import build_help
 from handlers.language import build_language
 from handlers.onboarding import build_onboarding
+from handlers.outbox_renderers import all_renderers
 from handlers.persistence import DatabasePersistence
 from handlers.privacy import build_privacy
 from handlers.profile import build_profile
@@ -52,6 +55,11 @@ async def finish_update(update: object, context: TidelineContext) -> None:
     await context.application.update_persistence()
 
 
+async def post_init(application: Application) -> None:
+    await set_command_menus(application)
+    await start_dispatcher(application)
+
+
 def build_application(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
@@ -66,17 +74,20 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
-        .post_init(set_command_menus)
+        .post_init(post_init)
+        .post_stop(stop_dispatcher)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
-    application.bot_data[SERVICES_KEY] = Services(
+    services = Services(
         settings=settings,
         session_factory=session_factory,
         catalogs=catalogs,
         codec=CallbackCodec(callback_secret(settings.BOT_TOKEN)),
         clock=clock,
     )
+    application.bot_data[SERVICES_KEY] = services
+    install_dispatcher(application, services, all_renderers())
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
     with warnings.catch_warnings():
@@ -84,6 +95,7 @@ def build_application(
         # message; callback data is signed and checked per person instead (handlers.callbacks).
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         conversations = [build_onboarding(), build_profile(), build_roles()]
+        conversations += [build_cleanup_card(), build_impact()]
     application.add_handlers(
         [
             build_membership_tracking(),

@@ -20,10 +20,18 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+# The outbox's thin sender is the one place a domain package talks to Telegram.
+TELEGRAM_ADAPTERS = {"delivery/sender.py"}
+
+
 @pytest.mark.parametrize("package", DOMAIN_PACKAGES)
 def test_domain_package_does_not_import_telegram(package: str) -> None:
     files = list((ROOT / package).rglob("*.py"))
-    offenders = [str(path.relative_to(ROOT)) for path in files if "telegram" in _imports(path)]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in files
+        if "telegram" in _imports(path) and str(path.relative_to(ROOT)) not in TELEGRAM_ADAPTERS
+    ]
     assert offenders == []
 
 

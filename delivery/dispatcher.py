@@ -1,0 +1,494 @@
+"""The dispatcher: claims due outbox rows, renders and sends them through the pacer, and
+records each outcome. Nothing lives only in memory: a claimed row carries a lease, and a row
+whose lease expired (its process died) is claimed again.
+
+One ``deliver_due`` pass runs until nothing is due at the clock's current time; the
+application wakes it with PTB's JobQueue at the next due time, on a periodic sweep and when a
+handler enqueued something urgent.
+"""
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Select, and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accounts.service import mark_blocked
+from db.models import User
+from delivery.errors import FloodWait, RecipientBlocked, Rejected, SendError, SkipSend
+from delivery.models import OutboxMessage, OutboxStatus
+from delivery.outbox import next_due
+from delivery.pacer import Pacer, PacerLimits
+from delivery.quiet_hours import QuietHours
+
+log = logging.getLogger(__name__)
+
+BLOCKED_REASON = "recipient blocked the bot"
+ERASED_REASON = "recipient erased their data"
+
+
+class Sender(Protocol):
+    """Renders a row for its recipient and sends it (``delivery.sender.TelegramSender``)."""
+
+    async def render(
+        self, session: AsyncSession, user: User, kind: str, payload: dict[str, Any], now: datetime
+    ) -> Any: ...
+
+    async def send(
+        self, chat_id: int, outgoing: Any, pace: Callable[[int], Awaitable[None]]
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class DispatchOptions:
+    rate: float  # BROADCAST_RATE: outbox sends per second, for this process
+    default_timezone: str = "Asia/Singapore"
+    max_in_flight: int = 8  # concurrent sends: hides latency; bounds duplicates after a crash
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 5
+    first_retry: timedelta = timedelta(seconds=5)  # doubled after each transient failure
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
+    pacing: bool = True
+
+    @property
+    def batch_size(self) -> int:
+        # Enough to keep every worker busy for about two seconds, few enough that no claimed row
+        # waits anywhere near its lease.
+        return max(2 * self.max_in_flight, int(self.rate * 2))
+
+
+@dataclass
+class DeliveryReport:
+    """What one ``deliver_due`` pass did."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    skipped: int = 0
+    retried: int = 0  # transient errors and 429s: the row waits for another attempt
+    deferred: int = 0  # moved past quiet hours
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.failed + self.blocked + self.skipped
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    user_id: int
+    chat_id: int
+    lease_expires_at: datetime
+
+
+def process_name() -> str:
+    """Who claimed a row, for operators: host, pid and a random tag (pids get reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        clock: Callable[[], datetime],
+        options: DispatchOptions,
+        *,
+        name: str | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.sender = sender
+        self.clock = clock
+        self.options = options
+        self.name = name or process_name()
+        self.pacer = pacer or Pacer(PacerLimits(options.rate, enabled=options.pacing))
+        # Called with the next due time (or None) after every pass, to schedule a wake-up.
+        self.on_idle: Callable[[datetime | None], None] | None = None
+        self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+        self._again = False
+        self._stopping = False
+        self.totals = DeliveryReport()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Start a pass in the background, or make the running one look again when done."""
+        if self._stopping:
+            return
+        if self._background is not None and not self._background.done():
+            self._again = True
+            return
+        self._background = asyncio.create_task(self._run_background(), name="outbox-dispatch")
+
+    async def _run_background(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self.deliver_due()
+            except Exception:  # a database outage must not kill the wake-ups
+                log.exception("outbox pass failed; the next sweep retries")
+                return
+            if not self._again or self._stopping:
+                return
+
+    async def deliver_due(self) -> DeliveryReport:
+        """Send everything due now (urgent first, then by due time) and wait for the outcomes.
+
+        Passes never overlap within a process; other processes' passes claim other rows.
+        """
+        async with self._lock:
+            report = DeliveryReport()
+            await self._pass(report)
+            for name in ("sent", "failed", "blocked", "skipped", "retried", "deferred"):
+                setattr(self.totals, name, getattr(self.totals, name) + getattr(report, name))
+        if self.on_idle is not None and not self._stopping:
+            self.on_idle(await self.next_due())
+        return report
+
+    async def next_due(self) -> datetime | None:
+        async with self.session_factory() as session:
+            return await next_due(session)
+
+    async def stop(self) -> None:
+        """Finish the sends in flight, hand back rows claimed but not started, stop."""
+        self._stopping = True
+        if self._background is not None:
+            await self._background
+        async with self._lock:
+            pass
+
+    async def _pass(self, report: DeliveryReport) -> None:
+        queue: asyncio.Queue[Claim] = asyncio.Queue()
+        progress = asyncio.Event()
+        workers = [
+            asyncio.create_task(self._work(queue, progress, report), name=f"outbox-send-{n}")
+            for n in range(self.options.max_in_flight)
+        ]
+        low_water = self.options.max_in_flight
+        try:
+            while not self._stopping:
+                # Claim only what can start soon: rows must not wait out their lease here.
+                while queue.qsize() > low_water and not self._stopping:
+                    progress.clear()
+                    await progress.wait()
+                if self.pacer.paused_for > 0:
+                    await asyncio.sleep(self.pacer.paused_for)
+                claims = await self._claim(self.options.batch_size - queue.qsize(), report)
+                if not claims:
+                    if queue.qsize() > 0:
+                        progress.clear()
+                        await progress.wait()
+                        continue
+                    # Sends in flight may hand rows back (a 429): look once more after them.
+                    await queue.join()
+                    claims = await self._claim(self.options.batch_size, report)
+                    if not claims:
+                        break
+                for claim in claims:
+                    queue.put_nowait(claim)
+        finally:
+            # Stopping (or failing): rows not started go back to pending at once; sends in
+            # flight are waited for, so their outcome is recorded.
+            unstarted = []
+            while not queue.empty():
+                unstarted.append(queue.get_nowait().id)
+                queue.task_done()
+            try:
+                await self._hand_back(unstarted)
+                await queue.join()
+            finally:
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _hand_back(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.session_factory.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_by == self.name,
+                )
+                .values(status=OutboxStatus.PENDING, lease_expires_at=None, claimed_by=None)
+            )
+
+    async def _work(
+        self, queue: asyncio.Queue[Claim], progress: asyncio.Event, report: DeliveryReport
+    ) -> None:
+        while True:
+            claim = await queue.get()
+            progress.set()
+            try:
+                await self._deliver(claim, report)
+            except Exception:
+                # A bug or a database error for one row: its lease expires and it is retried.
+                log.exception("outbox row %s: delivery step failed", claim.id)
+            finally:
+                queue.task_done()
+                progress.set()
+
+    # -- claiming --------------------------------------------------------------------------
+
+    async def _claim(self, limit: int, report: DeliveryReport) -> list[Claim]:
+        if limit <= 0:
+            return []
+        now = self.clock()
+        lease_end = now + self.options.lease
+        async with self.session_factory.begin() as session:
+            await self._reclaim_expired(session, now)
+            candidates = list((await session.execute(self._candidates(now, True, limit))).all())
+            if len(candidates) < limit:
+                candidates += (
+                    await session.execute(self._candidates(now, False, limit - len(candidates)))
+                ).all()
+            claims: list[Claim] = []
+            deferred: dict[datetime, list[int]] = {}
+            blocked: list[int] = []
+            erased: list[int] = []
+            for row_id, user_id, urgent, telegram_id, zone, blocked_at, erased_at in candidates:
+                if telegram_id is None or erased_at is not None:
+                    erased.append(row_id)
+                    continue
+                if blocked_at is not None:
+                    blocked.append(row_id)
+                    continue
+                if not urgent:
+                    resume = self.options.quiet_hours.resume_at(
+                        now, zone or self.options.default_timezone
+                    )
+                    if resume is not None:
+                        deferred.setdefault(resume, []).append(row_id)
+                        continue
+                claims.append(Claim(row_id, user_id, telegram_id, lease_end))
+            if claims:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([claim.id for claim in claims]))
+                    .values(
+                        status=OutboxStatus.SENDING,
+                        lease_expires_at=lease_end,
+                        claimed_by=self.name,
+                    )
+                )
+            for resume, ids in deferred.items():
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(due_at=resume)
+                )
+            await self._finish(session, blocked, OutboxStatus.BLOCKED, BLOCKED_REASON, now)
+            await self._finish(session, erased, OutboxStatus.SKIPPED, ERASED_REASON, now)
+        report.deferred += sum(len(ids) for ids in deferred.values())
+        report.blocked += len(blocked)
+        report.skipped += len(erased)
+        return claims
+
+    def _candidates(self, now: datetime, urgent: bool, limit: int) -> Select[Any]:
+        statement = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.user_id,
+                OutboxMessage.urgent,
+                User.telegram_id,
+                User.timezone,
+                User.blocked_at,
+                User.erased_at,
+            )
+            .join(User, User.id == OutboxMessage.user_id)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.held.is_(False),
+                OutboxMessage.urgent.is_(urgent),
+                OutboxMessage.due_at <= now,
+            )
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        # Several processes may claim at once on PostgreSQL: each locks the rows it picked and
+        # skips rows another is claiming. SQLite serializes writers, one process at a time.
+        return statement.with_for_update(skip_locked=True, of=OutboxMessage)
+
+    async def _reclaim_expired(self, session: AsyncSession, now: datetime) -> None:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.lease_expires_at <= now,
+            )
+            .values(status=OutboxStatus.PENDING, lease_expires_at=None, claimed_by=None)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            log.warning("reclaimed %s outbox rows whose lease expired", result.rowcount)  # type: ignore[attr-defined]
+
+    async def _finish(
+        self,
+        session: AsyncSession,
+        ids: list[int],
+        status: OutboxStatus,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        if ids:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(
+                    status=status,
+                    reason=reason,
+                    finished_at=now,
+                    lease_expires_at=None,
+                )
+            )
+
+    # -- one row ---------------------------------------------------------------------------
+
+    def _mine(self, claim: Claim) -> Any:
+        return and_(
+            OutboxMessage.id == claim.id,
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_by == self.name,
+        )
+
+    async def _record(self, claim: Claim, **values: Any) -> None:
+        async with self.session_factory.begin() as session:
+            await session.execute(update(OutboxMessage).where(self._mine(claim)).values(**values))
+
+    async def _deliver(self, claim: Claim, report: DeliveryReport) -> None:
+        now = self.clock()
+        if now >= claim.lease_expires_at - self.options.lease / 2 and not await self._renew(claim):
+            return  # another process took it over
+        async with self.session_factory.begin() as session:
+            row = await session.get(OutboxMessage, claim.id)
+            user = await session.get(User, claim.user_id)
+            if row is None or user is None or row.claimed_by != self.name:
+                return
+            kind, payload, attempts = row.kind, dict(row.payload), row.attempts
+            try:
+                outgoing = await self.sender.render(session, user, kind, payload, now)
+            except SkipSend as skip:
+                row.status, row.reason, row.finished_at = OutboxStatus.SKIPPED, skip.reason, now
+                row.lease_expires_at = None
+                report.skipped += 1
+                return
+            except Rejected as rejected:
+                self._fail(row, rejected.reason, now)
+                report.failed += 1
+                return
+            except Exception as error:
+                log.exception("outbox row %s: renderer for %s failed", claim.id, kind)
+                self._fail(row, f"render error: {type(error).__name__}", now)
+                report.failed += 1
+                return
+        try:
+            await self.sender.send(claim.chat_id, outgoing, self.pacer.acquire)
+        except FloodWait as flood:
+            self.pacer.pause(flood.seconds)
+            log.warning("429 from Telegram: all outbox sending paused for %s s", flood.seconds)
+            await self._record(
+                claim,
+                status=OutboxStatus.PENDING,
+                lease_expires_at=None,
+                claimed_by=None,
+                last_error=flood.reason,
+            )
+            report.retried += 1
+        except RecipientBlocked as blocked:
+            await self._recipient_blocked(claim, blocked.reason)
+            report.blocked += 1
+        except Rejected as rejected:
+            await self._record(claim, **self._failure(rejected.reason, self.clock()))
+            report.failed += 1
+        except SendError as error:
+            attempts += 1
+            finished = self.clock()
+            if attempts >= self.options.max_attempts:
+                await self._record(
+                    claim,
+                    attempts=attempts,
+                    last_error=error.reason,
+                    **self._failure(f"gave up after {attempts} attempts: {error.reason}", finished),
+                )
+                report.failed += 1
+            else:
+                delay = self.options.first_retry * 2 ** (attempts - 1)
+                await self._record(
+                    claim,
+                    status=OutboxStatus.PENDING,
+                    attempts=attempts,
+                    last_error=error.reason,
+                    due_at=finished + delay,
+                    lease_expires_at=None,
+                    claimed_by=None,
+                )
+                report.retried += 1
+            log.info("outbox row %s: attempt %s failed (%s)", claim.id, attempts, type(error))
+        else:
+            finished = self.clock()
+            await self._record(
+                claim,
+                status=OutboxStatus.SENT,
+                attempts=attempts + 1,
+                sent_at=finished,
+                finished_at=finished,
+                lease_expires_at=None,
+            )
+            report.sent += 1
+
+    @staticmethod
+    def _failure(reason: str, now: datetime) -> dict[str, Any]:
+        return {
+            "status": OutboxStatus.FAILED,
+            "reason": reason,
+            "finished_at": now,
+            "lease_expires_at": None,
+        }
+
+    def _fail(self, row: OutboxMessage, reason: str, now: datetime) -> None:
+        for name, value in self._failure(reason, now).items():
+            setattr(row, name, value)
+
+    async def _renew(self, claim: Claim) -> bool:
+        async with self.session_factory.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(self._mine(claim))
+                .values(lease_expires_at=self.clock() + self.options.lease)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _recipient_blocked(self, claim: Claim, reason: str) -> None:
+        """403: the person opted out. Record it on their account and stop every pending send
+        to them, so the bot does not keep knocking."""
+        now = self.clock()
+        async with self.session_factory.begin() as session:
+            user = await session.get(User, claim.user_id)
+            if user is not None and user.blocked_at is None:
+                mark_blocked(user, now)
+            await session.execute(
+                update(OutboxMessage)
+                .where(self._mine(claim))
+                .values(
+                    status=OutboxStatus.BLOCKED,
+                    reason=reason,
+                    finished_at=now,
+                    lease_expires_at=None,
+                )
+            )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.user_id == claim.user_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(status=OutboxStatus.BLOCKED, reason=BLOCKED_REASON, finished_at=now)
+            )

@@ -1,0 +1,95 @@
+"""The pacer: when the next outbox send may start, within Telegram's flood limits.
+
+* overall: at most ``floor(rate)`` sends start in any window of ``1 + margin`` seconds, and
+  consecutive sends are at least ``1 / rate`` apart, so there is no burst in any 1-second
+  window even when the event loop stalls and several waiting sends wake at once (the window
+  is measured on the moments sends really started, not on planned slots);
+* per private chat: one send per ``private_interval`` (Telegram allows about 1/s);
+* per group: one send per ``group_interval`` (Telegram allows 20/min);
+* after a 429 everything waits until ``retry_after`` has passed.
+
+The margins absorb the jitter between the moment a send starts here and the moment Telegram
+counts it. Time is the event loop's monotonic clock: pacing is about real seconds, unlike due
+times, which follow the injected domain clock.
+"""
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PacerLimits:
+    rate: float  # sends per second, overall
+    margin: float = 0.02  # the overall window is 1 + margin seconds
+    private_interval: float = 1.1
+    group_interval: float = 3.3
+    enabled: bool = True  # False only for benchmarks measuring the dispatcher's own overhead
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+class Pacer:
+    # Chats whose next free moment passed are forgotten once this many are remembered.
+    PRUNE_AT = 10_000
+
+    def __init__(
+        self,
+        limits: PacerLimits,
+        now: Callable[[], float] = _loop_time,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        if limits.rate <= 0:
+            raise ValueError("rate must be positive")
+        self.limits = limits
+        self._now = now
+        self._sleep = sleep
+        self._per_window = max(1, math.floor(limits.rate))
+        self._window = 1.0 + limits.margin
+        self._spacing = 1.0 / limits.rate
+        self._started: deque[float] = deque(maxlen=self._per_window)
+        self._next_start = 0.0
+        self._chat_free_at: dict[int, float] = {}
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """A 429 said to stop for ``seconds``: nothing starts before then."""
+        self._paused_until = max(self._paused_until, self._now() + seconds)
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._now())
+
+    def earliest_start(self, chat_id: int) -> float:
+        """The first moment a send to ``chat_id`` could start, given what started so far."""
+        moments = [self._paused_until]
+        if self.limits.enabled:
+            moments.append(self._next_start)
+            moments.append(self._chat_free_at.get(chat_id, 0.0))
+            if len(self._started) == self._per_window:
+                moments.append(self._started[0] + self._window)
+        return max(moments)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a send to ``chat_id`` may start, and count it as started."""
+        while True:
+            now = self._now()
+            ready = self.earliest_start(chat_id)
+            if ready <= now:
+                break
+            # Others may take the moment first; re-check after waking.
+            await self._sleep(ready - now)
+        if not self.limits.enabled:
+            return
+        self._started.append(now)
+        self._next_start = now + self._spacing
+        interval = self.limits.private_interval if chat_id > 0 else self.limits.group_interval
+        self._chat_free_at[chat_id] = now + interval
+        if len(self._chat_free_at) > self.PRUNE_AT:
+            self._chat_free_at = {
+                chat: free_at for chat, free_at in self._chat_free_at.items() if free_at > now
+            }

@@ -1,0 +1,92 @@
+"""Shared steps for the delivery tests: people in the database and the sandbox, and plain
+outbox messages queued for them."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import AccessRole, User
+from delivery.models import OutboxMessage, OutboxStatus
+from delivery.outbox import OutboxItem, enqueue_many
+from sandbox import SandboxServer
+
+
+async def add_people(
+    session_factory: async_sessionmaker[AsyncSession],
+    telegram_ids: Sequence[int],
+    now: datetime,
+    *,
+    timezone: str | None = None,
+    language: str = "en",
+    sandbox: SandboxServer | None = None,
+) -> dict[int, int]:
+    """Accounts for ``telegram_ids`` (and their private chats in the sandbox); returns
+    telegram id → account id."""
+    async with session_factory.begin() as session:
+        await session.execute(
+            insert(User),
+            [
+                {
+                    "telegram_id": telegram_id,
+                    "first_name": f"Person {telegram_id}",
+                    "language": language,
+                    "timezone": timezone,
+                    "access_role": AccessRole.PARTICIPANT,
+                    "created_at": now,
+                }
+                for telegram_id in telegram_ids
+            ],
+        )
+        rows = await session.execute(
+            select(User.telegram_id, User.id).where(User.telegram_id.in_(telegram_ids))
+        )
+        accounts = {telegram_id: user_id for telegram_id, user_id in rows}
+    if sandbox is not None:
+        for telegram_id in telegram_ids:
+            _ = sandbox.user(telegram_id, first_name=f"Person {telegram_id}").chat
+    return accounts
+
+
+async def queue_plain(
+    session_factory: async_sessionmaker[AsyncSession],
+    accounts: dict[int, int],
+    prefix: str,
+    due_at: datetime,
+    *,
+    urgent: bool = False,
+    text: str = "Hello from the outbox",
+) -> None:
+    async with session_factory.begin() as session:
+        await enqueue_many(
+            session,
+            [
+                OutboxItem(
+                    user_id=user_id,
+                    kind="plain",
+                    dedupe_key=f"{prefix}:{telegram_id}",
+                    due_at=due_at,
+                    payload={"text": f"{text} ({telegram_id})"},
+                    urgent=urgent,
+                )
+                for telegram_id, user_id in accounts.items()
+            ],
+            now=due_at,
+        )
+
+
+async def statuses(
+    session_factory: async_sessionmaker[AsyncSession], prefix: str
+) -> dict[str, OutboxStatus]:
+    async with session_factory() as session:
+        rows = await session.execute(
+            select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
+                OutboxMessage.dedupe_key.startswith(prefix)
+            )
+        )
+        return {key: OutboxStatus(status) for key, status in rows}
+
+
+def texts_to(sandbox: SandboxServer, telegram_id: int) -> list[str]:
+    return [message.text or "" for message in sandbox.user(telegram_id).messages]
