@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
+from handlers.broadcast import build_broadcast
 from handlers.callbacks import CallbackCodec
 from handlers.cleanup_card import build_cleanup_card, build_impact
 from handlers.command_menu import set_command_menus
@@ -96,6 +97,7 @@ def build_application(
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         conversations = [build_onboarding(), build_profile(), build_roles()]
         conversations += [build_cleanup_card(), build_impact()]
+        conversations += [build_broadcast()]
     application.add_handlers(
         [
             build_membership_tracking(),
