@@ -1,9 +1,12 @@
-"""Tideline's command line: run the bot, the offline demo, the sandbox, and database upgrades."""
+"""Tideline's command line: run the bot, the offline demo, the sandbox, database upgrades and
+event imports."""
 
 import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from settings import ConfigurationError, Settings, load_settings
 
@@ -56,6 +59,18 @@ def _run(settings: Settings) -> None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
+def _import_events(settings: Settings, path: str) -> int:
+    from events.importer import import_file
+
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(import_file(settings.DATABASE_URL, Path(path), now=datetime.now(UTC)))
+    for problem in result.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for imported in result.events:
+        print(imported)
+    return 0 if result.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,13 +81,19 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8081)
     database = commands.add_parser("db", help="database maintenance")
     database.add_argument("action", choices=["upgrade"])
+    events = commands.add_parser("events", help="manage events")
+    event_actions = events.add_subparsers(dest="action", required=True)
+    importing = event_actions.add_parser("import", help="create or update events from YAML")
+    importing.add_argument("file", help="YAML file (see events/examples/roundtables.yaml)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    # The demo prints a transcript; routine progress logs would only bury it.
-    _configure_logging(logging.WARNING if arguments.command == "demo" else logging.INFO)
+    # The demo prints a transcript and an import its outcome; routine progress logs would
+    # only bury them.
+    quiet = arguments.command in ("demo", "events")
+    _configure_logging(logging.WARNING if quiet else logging.INFO)
     try:
         settings = load_settings()
         if arguments.command == "run":
@@ -84,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             from sandbox import serve
 
             asyncio.run(serve(arguments.host, arguments.port))
+        elif arguments.command == "events":
+            return _import_events(settings, arguments.file)
         elif arguments.command == "demo":
             from demo.scenario import run_demo
 
