@@ -128,17 +128,17 @@ def participants_xlsx(
     sheet = workbook.active
     assert sheet is not None  # a new Workbook always has one sheet
     sheet.title = _sheet_title(labels.get("sheet_title", DEFAULT_SHEET_TITLE))
-    for row in [table.header, *table.rows]:
-        sheet.append([_xlsx_value(value) for value in row])
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
+    lines: list[Sequence[Cell]] = [table.header, *table.rows]
+    for row_number, values in enumerate(lines, start=1):
+        for column_number, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row_number, column=column_number, value=_xlsx_value(value))
+            if isinstance(value, str):
                 # openpyxl stores text starting with "=" as a formula; keep it text.
                 cell.data_type = "s"
-            elif isinstance(cell.value, datetime):
+            elif isinstance(value, datetime):
                 cell.number_format = XLSX_TIME_FORMAT
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+            if row_number == 1:
+                cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, width in enumerate(_column_widths(table), start=1):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -368,9 +368,9 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
     if not isinstance(raw, Mapping):
         problems.append(ImportProblem(where, None, "expected a mapping of fields"))
         return None
-    key = raw.get("key")
-    has_key = isinstance(key, str) and KEY_PATTERN.fullmatch(key) is not None
-    if has_key:
+    raw_key = raw.get("key")
+    key = raw_key if isinstance(raw_key, str) and KEY_PATTERN.fullmatch(raw_key) else None
+    if key is not None:
         where = key
     else:
         message = "required: letters, digits and . _ : - (at most 100 characters)"
@@ -406,7 +406,7 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
     }
     questions = _questions(fields, fallback)
     co_organizers = _co_organizers(fields)
-    if len(problems) > found or not has_key:
+    if len(problems) > found or key is None:
         return None
     return EventSpec(
         key=key,
@@ -483,11 +483,12 @@ def _registration(
         fields.problem("invite_code", "only used when registration_mode is invite_code")
     elif invite_code and " " in invite_code:
         fields.problem("invite_code", "must not contain spaces")
-    deadlines = {}
+    deadlines: dict[str, datetime | None] = {}
     for name in ("registration_deadline", "cancellation_deadline"):
-        deadlines[name] = fields.local_time(name, zone, required=False)
-        if deadlines[name] and starts_at and deadlines[name] > starts_at:
+        deadline = fields.local_time(name, zone, required=False)
+        if deadline and starts_at and deadline > starts_at:
             fields.problem(name, "must not be after the start")
+        deadlines[name] = deadline
     return {"registration_mode": mode, "invite_code": invite_code or None, **deadlines}
 
 
