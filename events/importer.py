@@ -122,8 +122,8 @@ class ImportedEvent:
     key: str
     event_id: int
     outcome: ImportOutcome
-    # Names of what changed (Event columns, or "texts", "questions", "co_organizers"), so the
-    # caller can tell registrants about a new time or offer seats a larger capacity freed.
+    # What changed: Event columns, or "texts", "questions", "co_organizers"; printed for the
+    # operator, who can check that the import did what they meant.
     changed: tuple[str, ...] = ()
     sequence: int = 0
 
