@@ -1,13 +1,25 @@
 """Every kind of outbox message and the renderer that turns a row into what its recipient
 sees, in their current language. Modules defining kinds export a ``RENDERERS`` dict; add
-yours to ``all_renderers``."""
+yours to ``all_renderers``.
 
-from delivery.sender import Outgoing, Renderer, RenderRequest
+Cut-offs (sends that fell due while the bot was down still go out after a restart, unless
+their kind's cut-off says they no longer make sense):
+
+* ``plain``: the optional ``expires_at`` in the payload (ISO 8601); none by default.
+"""
+
+from datetime import datetime
+
+from delivery.sender import Outgoing, Renderer, RenderRequest, SkipSend
+from handlers import broadcast_delivery, event_notices
 
 
 async def render_plain(request: RenderRequest) -> Outgoing:
     """A message whose text was final when queued (HTML, already escaped): operators' notices,
-    tests and benchmarks."""
+    tests and benchmarks. Payload: ``{"text": ..., "expires_at": optional ISO time}``."""
+    expires_at = request.payload.get("expires_at")
+    if expires_at and request.now >= datetime.fromisoformat(expires_at):
+        raise SkipSend("expired before it could be sent")
     return Outgoing(text=str(request.payload["text"]))
 
 
@@ -15,4 +27,4 @@ RENDERERS: dict[str, Renderer] = {"plain": render_plain}
 
 
 def all_renderers() -> dict[str, Renderer]:
-    return {**RENDERERS}
+    return {**RENDERERS, **broadcast_delivery.RENDERERS, **event_notices.RENDERERS}

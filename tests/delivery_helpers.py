@@ -1,7 +1,8 @@
 """Shared steps for the delivery tests: people in the database and the sandbox, and plain
 outbox messages queued for them."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import AccessRole, User
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem, enqueue_many
+from demo.runner import BotRunner, SimulatedClock, sandbox_settings
 from sandbox import SandboxServer
 
 
@@ -90,3 +92,21 @@ async def statuses(
 
 def texts_to(sandbox: SandboxServer, telegram_id: int) -> list[str]:
     return [message.text or "" for message in sandbox.user(telegram_id).messages]
+
+
+@asynccontextmanager
+async def running_bot(
+    sandbox: SandboxServer, database_url: str, clock: SimulatedClock, **settings: object
+) -> AsyncIterator[BotRunner]:
+    """The real bot polling the sandbox, with settings overridden (e.g. BROADCAST_RATE)."""
+    runner = BotRunner(sandbox, sandbox_settings(sandbox, database_url, **settings), clock)
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
+
+
+def sends_to(sandbox: SandboxServer, telegram_id: int) -> int:
+    """Accepted sends to a chat (what the person received)."""
+    return sum(1 for record in sandbox.sends if record.chat_id == telegram_id)
