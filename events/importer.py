@@ -357,7 +357,7 @@ def _zone(fields: _Fields, country: str | None, city: str | None) -> ZoneInfo | 
         return ZoneInfo(derive_timezone(country, city, zones_for(country)[0]))
     try:
         return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory: OSError
         fields.problem("timezone", f"{name!r} is not an IANA time zone like Asia/Bangkok")
         return None
 

@@ -128,6 +128,7 @@ def test_unquoted_yaml_datetimes_are_local_times_too() -> None:
         ({"capcity": 3}, "sg-east-coast-cleanup: capcity: unknown field; did you mean capacity?"),
         ({"country": "US"}, "sg-east-coast-cleanup: country: expected one of BN, KH, CN"),
         ({"timezone": "Mars/Base"}, "sg-east-coast-cleanup: timezone: 'Mars/Base' is not an IANA"),
+        ({"timezone": "Asia"}, "sg-east-coast-cleanup: timezone: 'Asia' is not an IANA"),
         (
             {"start": "16/01/2027 8am"},
             "sg-east-coast-cleanup: start: expected a local date and time",
