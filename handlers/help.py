@@ -16,6 +16,8 @@ PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy", lazy("Choose what your data is used for")),
     ("mydata", lazy("Download all your data")),
     ("deleteme", lazy("Delete your data")),
+    ("report", lazy("Send a cleanup data card")),
+    ("impact", lazy("See what your cleanups achieved")),
     ("cancel", lazy("Stop what you are doing")),
 )
 
