@@ -80,9 +80,9 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def text_room(footer_lengths: Sequence[int]) -> int:
-    """How long an organizer's text may be so that every reader's footer still fits."""
-    return MESSAGE_LIMIT - max(footer_lengths, default=0)
+def text_room(footer_length: int) -> int:
+    """How long an organizer's text may be so that the longest reader's footer still fits."""
+    return MESSAGE_LIMIT - footer_length
 
 
 def written_languages(broadcast: Broadcast) -> list[str]:
