@@ -23,6 +23,7 @@ PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
 
 ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("organize", lazy("Create and manage your events")),
+    ("broadcast", lazy("Send news and invitations")),
 )
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (

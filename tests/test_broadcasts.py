@@ -6,8 +6,8 @@ import csv
 import io
 import re
 import secrets
-from html import escape
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from sqlalchemy import select
