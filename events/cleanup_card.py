@@ -285,13 +285,13 @@ class Card:
         }[figure]
 
     def with_figure(self, figure: Figure, value: int | float) -> "Card":
-        name = {
-            Figure.BAGS: "bags",
-            Figure.WEIGHT: "weight_kg",
-            Figure.PEOPLE: "people",
-            Figure.DISTANCE: "distance_m",
-        }[figure]
-        return replace(self, **{name: value})
+        if figure == Figure.WEIGHT:
+            return replace(self, weight_kg=float(value))
+        if figure == Figure.BAGS:
+            return replace(self, bags=int(value))
+        if figure == Figure.PEOPLE:
+            return replace(self, people=int(value))
+        return replace(self, distance_m=int(value))
 
 
 @dataclass

@@ -5,7 +5,7 @@ The half-filled card lives in the database (events.cleanup_card drafts), so each
 changes it and saves it in one transaction; the conversation state only says what comes next.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from functools import wraps
 from html import escape
@@ -47,7 +47,7 @@ from events.service import text_for
 from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer
 from handlers.profile_steps import Keyboard, rows, text_problem_message
-from handlers.reprompts import earlier_step_button, expect_buttons
+from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 from i18n import Translator, lazy
 
 
@@ -238,7 +238,7 @@ def _admins(context: TidelineContext) -> frozenset[int]:
     return context.services.settings.ADMIN_IDS
 
 
-Step = Callable[[Update, TidelineContext], Awaitable[Any]]
+Step = Callable[[Update, TidelineContext], Coroutine[Any, Any, Any]]
 
 
 def _while_open(step: Step) -> Step:
@@ -297,10 +297,13 @@ async def choose_cleanup(update: Update, context: TidelineContext) -> Awaiting |
         await answer(
             update,
             context,
-            t._(
+            t.ngettext(
                 "You have no cleanup to report for right now. Data cards open when a cleanup you "
-                "registered for starts, and stay open for two weeks after it ends."
-            ),
+                "registered for starts, and stay open for {count} day after it ends.",
+                "You have no cleanup to report for right now. Data cards open when a cleanup you "
+                "registered for starts, and stay open for {count} days after it ends.",
+                REPORTING_WINDOW_AFTER_END.days,
+            ).format(count=t.number(REPORTING_WINDOW_AFTER_END.days)),
         )
         return ConversationHandler.END
     if choices.count == 1:
@@ -540,11 +543,6 @@ async def back_to_sections(update: Update, context: TidelineContext) -> Awaiting
 async def back_to_categories(update: Update, context: TidelineContext) -> Awaiting:
     draft, _ = await _edit_draft(update, context, lambda draft, _: setattr(draft, "focus", None))
     return await _show_categories(update, context, draft, edit=True)
-
-
-async def _current_draft(update: Update, context: TidelineContext) -> Draft:
-    async with context.services.transaction() as session:
-        return await card.load_draft(session, draft_key(update))
 
 
 @_while_open
@@ -811,13 +809,17 @@ async def confirm_reviewed(update: Update, context: TidelineContext) -> Awaiting
 async def choose_correction(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
     report_id = int(button_args(update)[0])
+    async with context.services.transaction() as session:
+        report = await session.get(CleanupReport, report_id)
+    if report is None:
+        raise ReportRefused(Refusal.NO_SUCH_EVENT)
     keyboard = rows(
         [
             context.button(t._(label), CORRECT_FIGURE, report_id, figure.value)
             for figure, label in FIGURE_LABELS.items()
         ],
         2,
-    )
+    ) + [[context.button(t._("Back"), REVIEW, report.event_id)]]
     await answer(
         update,
         context,
@@ -984,7 +986,7 @@ def build_cleanup_card() -> ConversationHandler:
             ],
             Awaiting.LOCAL_LABEL: [
                 MessageHandler(typed, type_local_item),
-                MessageHandler(not_command, expect_buttons),
+                MessageHandler(not_command, expect_text),
             ],
             Awaiting.PHOTOS: [
                 MessageHandler(filters.PHOTO, receive_photo),
@@ -1003,6 +1005,7 @@ def build_cleanup_card() -> ConversationHandler:
             ],
             Awaiting.CORRECTION_FIGURE: [
                 _button(CORRECT_FIGURE, ask_correction),
+                _button(REVIEW, open_review),
                 *expects_buttons,
             ],
             Awaiting.CORRECTION_VALUE: [

@@ -105,6 +105,10 @@ async def test_full_tally_with_typed_counts_and_an_item_of_local_concern(bot: Bo
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Items of local concern"))
+    await bot.do(ana.send_sticker())
+    assert ana.last.text.startswith("Please type your answer as a text message")
+    await bot.do(ana.send_text("ก" * 4096))
+    assert ana.last.text == "That is too long: please keep it under 60 characters."
     await bot.do(ana.send_text("Coconut <husks>"))
     await bot.do(ana.press("+5"))
     assert "<b>Coconut &lt;husks&gt;</b>: 5" in ana.last.raw_text
@@ -201,7 +205,6 @@ async def test_organizer_corrects_and_reviews_and_the_reporter_cannot_resend(
 
     await bot.do(somchai.send_command("report"))
     assert "already reviewed" in somchai.last.text
-
 
 
 async def test_an_organizer_removed_from_the_event_can_no_longer_review(bot: BotRunner) -> None:
