@@ -236,7 +236,7 @@ def _event_relation(event_id: int, relation: EventRelation, now: datetime) -> ob
     )
 
 
-def audience_query(broadcast: Broadcast, now: datetime) -> Select[tuple[int]]:
+def audience_query(broadcast: Broadcast, now: datetime) -> Select[int]:
     """Ids of everyone the broadcast goes to: consenting, reachable people matching every filter."""
     query = select(User.id).where(
         User.telegram_id.is_not(None),

@@ -4,17 +4,19 @@ recipients will see it, and sends it now or at a local time. Everything is saved
 as it is given, so a restart mid-flow loses nothing."""
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from html import escape
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -31,7 +33,7 @@ from events.models import Event
 from handlers import broadcast_delivery as live
 from handlers import profile_steps as steps
 from handlers.callbacks import action_pattern, button_args
-from handlers.common import HandlerCallback, TidelineContext, account_of, answer, requires
+from handlers.common import TidelineContext, account_of, answer, requires
 from handlers.dispatch_wiring import wake
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 from i18n import LANGUAGES, Translator
@@ -85,11 +87,17 @@ RELATION_LABELS = {
 }
 
 
+Handler = BaseHandler[Update, Any, Any]
+
+
 class NoDraft(LookupError):
     """The organizer answered a step, but their draft was sent or discarded meanwhile."""
 
 
-def organizer_step(callback: HandlerCallback) -> HandlerCallback:
+Step = TypeVar("Step", bound=Callable[..., Coroutine[Any, Any, Any]])
+
+
+def organizer_step(callback: Step) -> Step:
     """A step of the flow: organizers only, and ended politely if the draft is gone."""
 
     @requires(Permission.ORGANIZE)
@@ -105,7 +113,7 @@ def organizer_step(callback: HandlerCallback) -> HandlerCallback:
             )
             return ConversationHandler.END
 
-    return step
+    return step  # type: ignore[return-value]
 
 
 async def _load_draft(update: Update, context: TidelineContext) -> tuple[User, Broadcast]:
@@ -731,10 +739,13 @@ async def stop(update: Update, context: TidelineContext) -> None:
 def build_broadcast() -> ConversationHandler:
     not_command = ~filters.COMMAND
     typed = filters.TEXT & not_command
-    wants_buttons = MessageHandler(not_command, expect_buttons)
-    wants_text = MessageHandler(not_command, expect_text)
+    wants_buttons: Handler = MessageHandler(not_command, expect_buttons)
+    wants_text: Handler = MessageHandler(not_command, expect_text)
 
-    def button(action: str, callback: HandlerCallback) -> CallbackQueryHandler:
+    def reads(text_filter: filters.BaseFilter, callback: Callable[..., Any]) -> Handler:
+        return MessageHandler(text_filter, callback)
+
+    def button(action: str, callback: Callable[..., Coroutine[Any, Any, Any]]) -> Handler:
         return CallbackQueryHandler(callback, pattern=action_pattern(action))
 
     return ConversationHandler(
@@ -753,7 +764,7 @@ def build_broadcast() -> ConversationHandler:
         ],
         states={
             Awaiting.LANGUAGE: [button(LANGUAGE, choose_language), wants_buttons],
-            Awaiting.TEXT: [MessageHandler(typed, type_text), wants_text],
+            Awaiting.TEXT: [reads(typed, type_text), wants_text],
             Awaiting.MORE_LANGUAGES: [
                 button(ANOTHER_LANGUAGE, add_language),
                 button(TEXTS_DONE, finish_texts),
@@ -769,10 +780,10 @@ def build_broadcast() -> ConversationHandler:
             Awaiting.ROLE: [button(ROLE, choose_role), wants_buttons],
             Awaiting.COUNTRY: [
                 button(COUNTRY, choose_country),
-                MessageHandler(typed, type_country),
+                reads(typed, type_country),
                 wants_text,
             ],
-            Awaiting.CITY: [MessageHandler(typed, type_city), wants_text],
+            Awaiting.CITY: [reads(typed, type_city), wants_text],
             Awaiting.AUDIENCE_LANGUAGE: [
                 button(AUDIENCE_LANGUAGE, choose_audience_language),
                 wants_buttons,
@@ -785,7 +796,7 @@ def build_broadcast() -> ConversationHandler:
                 button(CHANGE_AUDIENCE, change_audience),
                 wants_buttons,
             ],
-            Awaiting.SEND_TIME: [MessageHandler(typed, type_time), wants_text],
+            Awaiting.SEND_TIME: [reads(typed, type_time), wants_text],
             Awaiting.CONFIRMATION: [
                 button(CONFIRM, confirm),
                 button(BACK, back_to_summary),

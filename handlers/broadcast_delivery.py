@@ -244,9 +244,10 @@ async def _show(
             reply_markup=keyboard,
         )
     except BadRequest as error:
-        # Another process (or an earlier tick) already showed exactly this.
+        # "not modified": another process (or an earlier tick) already showed exactly this.
+        # Anything else (the organizer deleted the message) must not stop the end report.
         if "not modified" not in error.message:
-            raise
+            logger.warning("broadcast %s: progress message not updated: %s", broadcast.id, error)
     except Forbidden:
         logger.info("broadcast %s: the organizer's chat is closed", broadcast.id)
     shown[broadcast.id] = fingerprint
@@ -289,8 +290,8 @@ async def _report(
 
 async def _tick(context: CallbackContext) -> None:  # type: ignore[type-arg]
     job = context.job
-    assert job is not None
-    if not await refresh_progress(context.application, int(job.data)):  # type: ignore[arg-type]
+    assert job is not None and isinstance(job.data, int)
+    if not await refresh_progress(context.application, job.data):
         job.schedule_removal()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from accounts.service import consents_of
 from db.models import ConsentPurpose, StakeholderRole
 from delivery.broadcast_models import Broadcast, BroadcastStatus
+from delivery.broadcasts import Progress, Unreached, unreached_csv
 from demo.runner import BotRunner, SimulatedClock
 from events.models import (
     Event,
@@ -24,7 +25,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
-from handlers.broadcast_delivery import refresh_progress
+from handlers.broadcast_delivery import progress_text, refresh_progress
 from i18n import LANGUAGES
 from sandbox import SandboxUser
 from tests.accounts_db import account
@@ -451,3 +452,36 @@ async def register(bot: BotRunner, event_id: int, telegram_id: int, *, attended:
                 answers={},
             )
         )
+
+
+def test_progress_text_shows_bar_counts_and_time_left(bot: BotRunner) -> None:
+    t = bot.catalogs.translator("en")
+    broadcast = Broadcast(id=7, status=BroadcastStatus.SENDING)
+    progress = Progress(
+        status=BroadcastStatus.SENDING,
+        total=1000,
+        sent=400,
+        failed=5,
+        blocked=45,
+        skipped=0,
+        pending=550,
+    )
+    text = progress_text(t, broadcast, progress, "Asia/Bangkok", rate=25)
+    assert text.splitlines() == [
+        "<b>Broadcast #7</b> – Sending",
+        "1,000 recipients",
+        "▓▓▓▓░░░░░░ 45%",
+        "Sent: 400 · Failed: 5 · Blocked: 45 · Pending: 550",
+        "About 22 seconds left",
+    ]
+    slow = progress_text(t, broadcast, progress, "Asia/Bangkok", rate=1)
+    assert slow.endswith("About 10 minutes left")
+
+
+def test_csv_keeps_names_inert_in_spreadsheets() -> None:
+    data = unreached_csv([Unreached(42, "=HYPERLINK(1)", "blocked", "403: Forbidden")])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [
+        ["telegram_user_id", "first_name", "outcome", "reason"],
+        ["42", "'=HYPERLINK(1)", "blocked", "403: Forbidden"],
+    ]
