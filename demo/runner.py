@@ -12,6 +12,7 @@ from db.engine import create_engine, create_session_factory
 from delivery.dispatcher import DeliveryReport
 from handlers.app import build_application
 from handlers.dispatch_wiring import dispatcher_of
+from handlers.event_sweeps import sweep_events
 from i18n import Catalogs
 from sandbox import FloodPolicy, SandboxServer
 from settings import Settings, load_settings
@@ -82,7 +83,9 @@ class BotRunner:
 
     async def deliver_due(self) -> DeliveryReport:
         """Send every outbox row due at the clock's current time and wait for the outcomes
-        (call it after ``clock.advance``); returns what this pass did."""
+        (call it after ``clock.advance``), after the events' sweep has let lapsed seat offers
+        pass on; returns what this pass did."""
+        await sweep_events(self.application)
         return await dispatcher_of(self.application).deliver_due()
 
     async def do(self, action: Any) -> dict[str, Any]:

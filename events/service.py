@@ -168,7 +168,9 @@ def text_for(event: Event, language: str) -> tuple[EventText, bool]:
     return fallback, True
 
 
-def question_text(question: RegistrationQuestion, language: str, fallback: str) -> dict[str, object]:
+def question_text(
+    question: RegistrationQuestion, language: str, fallback: str
+) -> dict[str, object]:
     texts = question.texts
     return dict(texts.get(language) or texts.get(fallback) or next(iter(texts.values())))
 
@@ -382,8 +384,8 @@ async def register(
     event: Event,
     user: User,
     *,
-    answers: Mapping[str, str],
-    invite_code: str | None,
+    answers: Mapping[str, str] | None = None,
+    invite_code: str | None = None,
     now: datetime,
 ) -> RegistrationResult:
     """One registration per person per event, however often and concurrently they tap: the
@@ -391,9 +393,13 @@ async def register(
     refusal = refusal_to_register(event, now=now)
     if refusal is not None:
         raise EventRefused(refusal)
+    answers = dict(answers or {})
     existing = await registration_of(session, event.id, user)
     if existing is not None and existing.status in ACTIVE:
         return RegistrationResult(existing, created=False)
+    if existing is not None and existing.status == RegistrationStatus.DRAFT:
+        answers = {**(existing.answers or {}), **answers}
+        invite_code = invite_code or answers.get(INVITE_CODE_ANSWER)
     if not invite_code_matches(event, invite_code):
         raise EventRefused(Refusal.WRONG_CODE)
     try:
@@ -404,7 +410,7 @@ async def register(
                 created_at=now,
                 checkin_token=new_checkin_token(),
             )
-            registration.answers = dict(answers)
+            registration.answers = answers
             registration.updated_at = now
             registration.queued_at = now
             registration.offer_expires_at = None
@@ -427,6 +433,84 @@ async def register(
     if registration.status == RegistrationStatus.PENDING:
         await notices.approval_requested(session, event, registration, now=now)
     return RegistrationResult(registration, created=True)
+
+
+INVITE_CODE_ANSWER = "invite_code"
+
+
+async def start_registration(
+    session: AsyncSession, event: Event, user: User, *, now: datetime
+) -> Registration:
+    """For events with an invite code or questions: a draft registration (no seat) that keeps
+    each answer as it is given, so a restart mid-way loses nothing. An existing registration
+    (or draft) is returned as it is."""
+    refusal = refusal_to_register(event, now=now)
+    if refusal is not None:
+        raise EventRefused(refusal)
+    existing = await registration_of(session, event.id, user)
+    if existing is not None and existing.status in (*ACTIVE, RegistrationStatus.DRAFT):
+        return existing
+    try:
+        async with session.begin_nested():
+            draft = existing or Registration(
+                event_id=event.id,
+                user_id=user.id,
+                created_at=now,
+                checkin_token=new_checkin_token(),
+            )
+            draft.status = RegistrationStatus.DRAFT
+            draft.answers = {}
+            draft.queued_at = draft.updated_at = now
+            session.add(draft)
+            await session.flush()
+    except IntegrityError:
+        winner = await registration_of(session, event.id, user)
+        if winner is None:
+            raise
+        return winner
+    return draft
+
+
+async def current_draft(session: AsyncSession, user: User) -> tuple[Registration, Event] | None:
+    """The registration this person is in the middle of, if any."""
+    query = (
+        select(Registration, Event)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.DRAFT)
+        .order_by(Registration.updated_at.desc())
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+def needs_invite_code(event: Event, registration: Registration) -> bool:
+    given = (registration.answers or {}).get(INVITE_CODE_ANSWER)
+    return not invite_code_matches(event, given)
+
+
+def give_invite_code(event: Event, registration: Registration, code: str, *, now: datetime) -> None:
+    if not invite_code_matches(event, code):
+        raise EventRefused(Refusal.WRONG_CODE)
+    registration.answers = {**(registration.answers or {}), INVITE_CODE_ANSWER: code.strip()}
+    registration.updated_at = now
+
+
+def next_question(event: Event, registration: Registration) -> RegistrationQuestion | None:
+    answered = registration.answers or {}
+    return next((q for q in event.questions if str(q.id) not in answered), None)
+
+
+def save_answer(
+    registration: Registration, question: RegistrationQuestion, value: str, *, now: datetime
+) -> None:
+    registration.answers = {**(registration.answers or {}), str(question.id): value}
+    registration.updated_at = now
+
+
+async def abandon_draft(session: AsyncSession, registration: Registration) -> None:
+    if registration.status == RegistrationStatus.DRAFT:
+        await session.delete(registration)
 
 
 async def _take_seat(session: AsyncSession, event: Event) -> bool:
@@ -551,11 +635,7 @@ async def cancel_registration(
     if now >= event.starts_at:
         raise EventRefused(Refusal.STARTED)
     held_seat = registration.status in SEAT_HOLDING
-    if (
-        held_seat
-        and event.cancellation_deadline is not None
-        and now >= event.cancellation_deadline
-    ):
+    if held_seat and event.cancellation_deadline is not None and now >= event.cancellation_deadline:
         raise EventRefused(Refusal.CANCELLATION_CLOSED)
     registration.status = RegistrationStatus.CANCELLED
     registration.offer_expires_at = None
@@ -628,9 +708,7 @@ async def event_registrations(
 ) -> tuple[list[tuple[Registration, User]], int]:
     """One page of an organizer's list: waitlist in queue order, the rest by name."""
     conditions = [Registration.event_id == event.id, Registration.status.in_(statuses)]
-    total = await session.scalar(
-        select(func.count()).select_from(Registration).where(*conditions)
-    )
+    total = await session.scalar(select(func.count()).select_from(Registration).where(*conditions))
     query = (
         select(Registration, User)
         .join(User, User.id == Registration.user_id)
@@ -674,6 +752,10 @@ class CheckIn:
     recorded: bool
 
 
+async def registration_by_token(session: AsyncSession, token: str) -> Registration | None:
+    return await session.scalar(select(Registration).where(Registration.checkin_token == token))
+
+
 async def check_in_by_token(
     session: AsyncSession,
     token: str,
@@ -683,9 +765,7 @@ async def check_in_by_token(
     now: datetime,
 ) -> CheckIn:
     """An organizer scanned someone's code: record attendance, only at their own events."""
-    registration = await session.scalar(
-        select(Registration).where(Registration.checkin_token == token)
-    )
+    registration = await registration_by_token(session, token)
     if registration is None:
         raise EventRefused(Refusal.NOT_FOUND)
     event = await _event_of(session, registration)

@@ -12,6 +12,7 @@ from telegram.warnings import PTBUserWarning
 
 from handlers.broadcast import build_broadcast
 from handlers.callbacks import CallbackCodec
+from handlers.checkin import build_checkin_link, build_self_checkin
 from handlers.cleanup_card import build_cleanup_card, build_impact
 from handlers.command_menu import set_command_menus
 from handlers.common import (
@@ -25,14 +26,19 @@ from handlers.common import (
 )
 from handlers.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
 from handlers.errors import handle_error
+from handlers.event_sweeps import schedule_event_sweeps
+from handlers.events_browse import build_event_link, build_events_browse
 from handlers.fallbacks import build_fallbacks, build_membership_tracking
 from handlers.help import build_help
 from handlers.language import build_language
+from handlers.my_registrations import build_my_registrations
 from handlers.onboarding import build_onboarding
+from handlers.organize import build_approvals, build_organize
 from handlers.outbox_renderers import all_renderers
 from handlers.persistence import DatabasePersistence
 from handlers.privacy import build_privacy
 from handlers.profile import build_profile
+from handlers.registration import build_registration
 from handlers.roles import build_roles
 from handlers.updates import PerChatUpdateProcessor
 from i18n import Catalogs
@@ -40,6 +46,7 @@ from settings import Settings
 
 # Handler groups run in ascending order; within a group the first matching handler wins.
 GATES = -10
+DEEP_LINKS = -1
 FLOWS = 0
 FINISH = 10
 
@@ -59,6 +66,7 @@ async def finish_update(update: object, context: TidelineContext) -> None:
 async def post_init(application: Application) -> None:
     await set_command_menus(application)
     await start_dispatcher(application)
+    schedule_event_sweeps(application)
 
 
 def build_application(
@@ -95,13 +103,17 @@ def build_application(
         # Conversations mix button and text steps, so they track people per chat, not per
         # message; callback data is signed and checked per person instead (handlers.callbacks).
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversations = [build_onboarding(), build_profile(), build_roles()]
+        conversations = [build_registration(), build_onboarding(), build_profile(), build_roles()]
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
+        conversations += [build_organize(), *build_approvals()]
     application.add_handlers(
         [
             build_membership_tracking(),
             *conversations,
+            *build_events_browse(),
+            build_self_checkin(),
+            *build_my_registrations(),
             build_help(),
             *build_language(),
             *build_privacy(),
@@ -110,6 +122,8 @@ def build_application(
         ],
         group=FLOWS,
     )
+    # Deep links for people already set up; onboarding's /start answers everyone else.
+    application.add_handlers([build_event_link(), build_checkin_link()], group=DEEP_LINKS)
     application.add_handler(TypeHandler(Update, finish_update), group=FINISH)
     application.add_error_handler(handle_error)
     return application

@@ -20,7 +20,7 @@ from handlers import profile_steps as steps
 from handlers.callbacks import action_pattern, button_args
 from handlers.command_menu import set_chat_command_menu
 from handlers.common import TidelineContext, account_of, answer
-from handlers.deep_links import describe_unknown_payload
+from handlers.deep_links import describe_payload_before_setup
 from handlers.help import help_text
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 
@@ -47,10 +47,10 @@ TIMEZONE = "ob.tz"
 
 
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
-    if context.args:
-        await answer(update, context, describe_unknown_payload(context.t))
     async with context.services.transaction() as session:
         account = await account_of(session, update)
+    if context.args:
+        await answer(update, context, describe_payload_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
         name = escape(account.first_name or "")
         await answer(

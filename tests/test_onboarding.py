@@ -58,7 +58,7 @@ async def test_filipino_client_code_tl_maps_to_filipino(bot: BotRunner) -> None:
 
 async def test_unknown_deep_link_gets_a_friendly_answer_and_onboarding(bot: BotRunner) -> None:
     lin = bot.server.user(1004, first_name="Lin", language_code="zh-hans")
-    await bot.do(lin.send_command("start", "ev_999999"))
+    await bot.do(lin.send_command("start", "xyz_999999"))
     zh = bot.catalogs.translator("zh")
     texts = [message.text for message in lin.messages]
     assert any(

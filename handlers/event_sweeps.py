@@ -1,0 +1,33 @@
+"""The events' periodic sweep: seat offers that lapsed pass to the next person waiting, and
+events that ended are marked completed. The database says what is due, so a missed run is
+simply caught up by the next one."""
+
+from telegram.ext import Application, ContextTypes
+
+from events import service
+from handlers.common import SERVICES_KEY, Services
+from handlers.dispatch_wiring import wake
+
+SWEEP_SECONDS = 60
+SWEEP_JOB = "events-sweep"
+
+
+async def sweep_events(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    now = services.clock()
+    async with services.transaction() as session:
+        lapsed = await service.expire_offers(session, now=now)
+        await service.complete_finished_events(session, now=now)
+    if lapsed:
+        wake(application)
+
+
+async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await sweep_events(context.application)
+
+
+def schedule_event_sweeps(application: Application) -> None:
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("event sweeps need the JobQueue: python-telegram-bot[job-queue]")
+    job_queue.run_repeating(_sweep_job, interval=SWEEP_SECONDS, first=1, name=SWEEP_JOB)

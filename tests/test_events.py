@@ -1,0 +1,303 @@
+"""Participants and events through the real bot: browsing, the card, registering (questions,
+invite codes, approval, waitlist and seat offers), /my, calendar files and check-in."""
+
+import asyncio
+from datetime import datetime, timedelta
+
+from icalendar import Calendar
+
+from db.models import ConsentPurpose
+from demo.runner import BotRunner
+from events import service
+from events.models import EventKind, RegistrationStatus
+from tests.events_setup import (
+    APPROVAL,
+    INVITE,
+    ORGANIZER_ID,
+    load_event,
+    make_event,
+    organizer,
+    outbox_keys,
+    questions,
+    registration_of,
+    registrations,
+)
+from tests.flows import button_with, labels, onboard
+
+
+async def _person(bot: BotRunner, telegram_id: int, language: str = "en", **kwargs):  # type: ignore[no-untyped-def]
+    person = bot.server.user(telegram_id, first_name=f"P{telegram_id}", language_code=language)
+    await onboard(bot, person, language=language, **kwargs)
+    return person
+
+
+def _later(bot: BotRunner, **delta: float) -> datetime:
+    return bot.clock() + timedelta(**delta)
+
+
+async def _open(bot: BotRunner, person, event_id: int) -> None:  # type: ignore[no-untyped-def]
+    await bot.do(person.send_command("start", f"ev_{event_id}"))
+
+
+async def test_events_lists_nearby_first_and_filters_and_pages(bot: BotRunner) -> None:
+    await make_event(bot, country="VN", city="Da Nang", timezone="Asia/Ho_Chi_Minh")
+    for days in (3, 4):
+        await make_event(bot, starts_at=_later(bot, days=days), ends_at=_later(bot, days=days + 1))
+    await make_event(
+        bot,
+        kind=EventKind.ROUNDTABLE,
+        texts={"en": ("Science–business roundtable", "")},
+        starts_at=_later(bot, days=12),
+        ends_at=_later(bot, days=13),
+    )
+    await make_event(bot, publish=False, texts={"en": ("Secret draft", "")})
+    for days in range(5, 9):
+        await make_event(
+            bot,
+            country="ID",
+            city="Jakarta",
+            timezone="Asia/Jakarta",
+            starts_at=_later(bot, days=days),
+            ends_at=_later(bot, days=days + 1),
+        )
+    anna = await _person(bot, 3001, country="TH", city="Chonburi")
+    await bot.do(anna.send_command("events"))
+    listing = anna.last.text
+    assert "Secret draft" not in listing
+    # Her city first (even the roundtable twelve days away), then the rest by date.
+    assert listing.count("Chonburi") == 3 and "Science–business roundtable" in listing
+    assert "Jakarta" in listing and "Da Nang" not in listing
+    assert "Later ▶" in labels(anna)
+    assert len(_event_buttons(anna)) == 5
+    await bot.do(anna.press("Later ▶"))
+    assert len(_event_buttons(anna)) == 3 and "◀ Earlier" in labels(anna)
+    await bot.do(anna.press("Roundtables"))
+    assert _event_buttons(anna) == ["1. Science–business roundtable"]
+    await bot.do(anna.press("Cleanups"))
+    await bot.do(anna.press(button_with(anna, "All countries")))
+    await bot.do(anna.press("Vietnam"))
+    assert _event_buttons(anna) == ["1. Bang Saen beach cleanup"]
+    await bot.do(anna.press(button_with(anna, "1.")))
+    venue = anna.messages[-2]
+    assert venue.venue is not None and venue.venue["title"] == "Bang Saen beach cleanup"
+    assert "Register" in labels(anna)
+
+
+def _event_buttons(person) -> list[str]:  # type: ignore[no-untyped-def]
+    return [text for text in labels(person) if text[:1].isdigit()]
+
+
+async def test_card_is_in_the_readers_language_with_a_stated_fallback(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    somchai = await _person(bot, 3002, "th")
+    await _open(bot, somchai, event_id)
+    assert "เก็บขยะชายหาดบางแสน" in somchai.last.text
+    assert somchai.messages[-2].venue is not None
+    lin = await _person(bot, 3003, "zh", country="CN", city="Nanning")
+    await _open(bot, lin, event_id)
+    card = lin.last.text
+    assert "Bang Saen beach cleanup" in card and "English" in card
+    assert "P3002" not in card
+
+
+async def test_register_confirms_with_a_calendar_file_and_double_taps_count_once(
+    bot: BotRunner,
+) -> None:
+    event_id = await make_event(bot, capacity=5)
+    budi = await _person(bot, 3004, "id", country="ID", city="Jakarta")
+    await _open(bot, budi, event_id)
+    card = budi.last
+    register = budi.last.buttons[0][0][0]
+    await bot.do(budi.press(register, message=card))
+    await bot.do(budi.press(register, message=card))
+    rows = await registrations(bot, event_id)
+    assert [row.status for row in rows] == [RegistrationStatus.CONFIRMED]
+    documents = [m.document for m in budi.messages if m.document is not None]
+    assert len(documents) == 1
+    calendar = Calendar.from_ical(documents[0].data)
+    [vevent] = calendar.walk("VEVENT")
+    assert str(vevent["summary"]) == "Bang Saen beach cleanup"
+    assert (await load_event(bot, event_id)).seats_taken == 1
+    t = bot.catalogs.translator("id")
+    assert t._("You are already registered for <b>{title}</b>.").split("<b>")[0] in budi.last.text
+
+
+async def test_concurrent_taps_never_overbook(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=3)
+    people = [await _person(bot, 3100 + n) for n in range(8)]
+    for person in people:
+        await _open(bot, person, event_id)
+    cards = [person.last for person in people]
+    taps = [
+        person.press(card.buttons[0][0][0], message=card)
+        for person, card in zip(people, cards, strict=True)
+        for _ in range(2)
+    ]
+    updates = await asyncio.gather(*taps)
+    for update in updates:
+        await bot.settle(update)
+    rows = await registrations(bot, event_id)
+    statuses = [row.status for row in rows]
+    assert len(rows) == 8
+    assert statuses.count(RegistrationStatus.CONFIRMED) == 3
+    assert statuses.count(RegistrationStatus.WAITLISTED) == 5
+    assert (await load_event(bot, event_id)).seats_taken == 3
+
+
+async def test_questions_and_invite_code(bot: BotRunner) -> None:
+    event_id = await make_event(
+        bot, registration_mode=INVITE, invite_code="Ocean-2026", questions=questions()
+    )
+    mai = await _person(bot, 3005, "th")
+    await _open(bot, mai, event_id)
+    await bot.do(mai.press(mai.last.buttons[0][0][0]))
+    await bot.do(mai.send_text("wrong"))
+    th = bot.catalogs.translator("th")
+    assert th._("That invite code is not right. Please check it and try again.") in mai.last.text
+    await bot.do(mai.send_sticker())
+    await bot.do(mai.send_text(" ocean-2026 "))
+    assert "ขนาดเสื้อ?" in mai.last.text
+    await bot.do(mai.send_text("M"))  # typed where a button is expected
+    await bot.do(mai.press("M"))
+    assert "Any dietary needs?" in mai.last.text
+    await bot.do(mai.send_text("x" * 4096))
+    await bot.do(mai.send_text("Vegetarian"))
+    registration = await registration_of(bot, event_id, 3005)
+    assert registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    assert sorted(registration.answers.values()) == sorted(["M", "Vegetarian", "ocean-2026"])
+
+
+async def test_approval_pending_then_decided_is_worded_distinctly(bot: BotRunner) -> None:
+    event_id = await make_event(bot, registration_mode=APPROVAL, capacity=1)
+    await organizer(bot)
+    first = await _person(bot, 3006)
+    await _open(bot, first, event_id)
+    await bot.do(first.press("Register"))
+    en = bot.catalogs.translator("en")
+    assert en._("⏳ Pending approval: an organizer will decide and I will tell you.") in (
+        first.last.text
+    )
+    keys = await outbox_keys(bot)
+    assert any(key.startswith("notice:approval:") for key in keys)
+    await bot.do(first.send_command("my"))
+    assert "Pending approval" in first.last.text
+    assert "waitlist" not in first.last.text
+
+
+async def test_waitlist_offer_accept_and_expiry(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=1, offer_hours=12)
+    holder, second, third = [await _person(bot, 3010 + n) for n in range(3)]
+    for person in (holder, second, third):
+        await _open(bot, person, event_id)
+        await bot.do(person.press("Register"))
+    en = bot.catalogs.translator("en")
+    assert en._("🕒 On the waitlist: I will offer you a seat if one frees up.") in second.last.text
+    await bot.do(holder.send_command("my"))
+    await bot.do(holder.press(button_with(holder, "1.")))
+    await bot.do(holder.press("Cancel my registration"))
+    await bot.do(holder.press("Yes, cancel it"))
+    assert holder.last.document is not None  # the withdrawn calendar entry
+    withdrawn = Calendar.from_ical(holder.last.document.data)
+    assert str(withdrawn["method"]) == "CANCEL"
+    await bot.deliver_due()
+    offer = second.last
+    assert "A seat has freed up" in offer.text and "Accept the seat" in labels(second)
+    bot.clock.advance(hours=13)
+    await bot.deliver_due()
+    assert (await registration_of(bot, event_id, 3011)).status == RegistrationStatus.CANCELLED
+    assert "has expired" in second.last.text
+    assert "A seat has freed up" in third.last.text
+    await bot.do(second.press("Accept the seat", message=offer))
+    assert "expired" in second.last.text
+    await bot.do(third.press("Accept the seat"))
+    assert (await registration_of(bot, event_id, 3012)).status == RegistrationStatus.CONFIRMED
+    event = await load_event(bot, event_id)
+    assert event.seats_taken == 1
+
+
+async def test_refusals_for_deadline_cancelled_and_started_events(bot: BotRunner) -> None:
+    closed = await make_event(bot, registration_deadline=bot.clock() - timedelta(hours=1))
+    open_event = await make_event(bot)
+    tan = await _person(bot, 3020)
+    await _open(bot, tan, closed)
+    assert "Register" not in labels(tan)
+    await _open(bot, tan, open_event)
+    card = tan.last
+    async with bot.session_factory() as session, session.begin():
+        event = await service.find_event(session, open_event)
+        assert event is not None
+        await service.cancel_event(session, event, now=bot.clock())
+    await bot.do(tan.press("Register", message=card))
+    assert "This event has been cancelled." in tan.last.text
+    await _open(bot, tan, 999999)
+    assert "I can't find that event" in tan.last.text
+    assert await registrations(bot, open_event) == []
+
+
+async def test_check_in_by_code_only_for_that_events_organizers(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    await organizer(bot)
+    guest = await _person(bot, 3030)
+    await _open(bot, guest, event_id)
+    await bot.do(guest.press("Register"))
+    await bot.do(guest.send_command("my"))
+    await bot.do(guest.press(button_with(guest, "1.")))
+    await bot.do(guest.press("Check-in code"))
+    assert guest.last.photo is not None and guest.last.photo.startswith(b"\x89PNG")
+    registration = await registration_of(bot, event_id, 3030)
+    assert registration is not None
+    payload = f"ci_{registration.checkin_token}"
+    await bot.do(guest.send_command("start", payload))
+    assert "your own check-in code" in guest.last.text
+    stranger = await _person(bot, 3031)
+    await bot.do(stranger.send_command("start", payload))
+    assert "only be used by the organizers" in stranger.last.text
+    staff = bot.server.user(ORGANIZER_ID, first_name="Organizer", language_code="en")
+    bot.clock.advance(days=10)  # the event day
+    await bot.do(staff.send_command("start", payload))
+    assert "is checked in" in staff.last.text
+    await bot.do(staff.send_command("start", payload))
+    assert "already checked in" in staff.last.text
+    attended = await registration_of(bot, event_id, 3030)
+    assert attended is not None and attended.attended_at is not None
+
+
+async def test_self_check_in_by_live_location_near_the_venue(bot: BotRunner) -> None:
+    event_id = await make_event(bot, self_checkin_radius_m=300)
+    walker = await _person(
+        bot, 3040, consents=(ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.PHOTOS_LOCATION)
+    )
+    await _open(bot, walker, event_id)
+    await bot.do(walker.press("Register"))
+    await bot.do(walker.send_location(13.2830, 100.9150, live_period=900))
+    assert "only possible while the event is on" in walker.last.text
+    event = await load_event(bot, event_id)
+    bot.clock.now = event.starts_at + timedelta(minutes=10)
+    await bot.do(walker.send_location(13.30, 100.95, live_period=900))
+    assert "too far" in walker.last.text
+    await bot.do(walker.send_location(13.2831, 100.9151))
+    assert "live" in walker.last.text
+    await bot.do(walker.send_location(13.2831, 100.9151, live_period=900))
+    assert "You are checked in" in walker.last.text
+
+
+async def test_reminders_still_coming_and_cant_come_frees_the_seat(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=1)
+    goer, waiting = await _person(bot, 3050), await _person(bot, 3051)
+    for person in (goer, waiting):
+        await _open(bot, person, event_id)
+        await bot.do(person.press("Register"))
+    keys = await outbox_keys(bot)
+    registration = await registration_of(bot, event_id, 3050)
+    assert registration is not None
+    prefix = f"reminder:event:{event_id}:user:{registration.user_id}:"
+    assert {prefix + "day-before", prefix + "same-day"} <= set(keys)
+    event = await load_event(bot, event_id)
+    bot.clock.now = event.starts_at - timedelta(hours=23)  # 09:00 in Bangkok: not quiet hours
+    await bot.deliver_due()
+    assert "Are you still coming?" in goer.last.text
+    await bot.do(goer.press("I can't come"))
+    await bot.deliver_due()
+    assert "A seat has freed up" in waiting.last.text
+    keys = await outbox_keys(bot)
+    assert keys[prefix + "same-day"].status == "skipped"
