@@ -58,6 +58,12 @@ MODE_LABELS: dict[RegistrationMode, str] = {
     RegistrationMode.APPROVAL: lazy("I approve each person"),
     RegistrationMode.INVITE_CODE: lazy("With an invite code"),
 }
+# How the card and the summary describe the registration mode.
+MODE_SUMMARY_LABELS: dict[RegistrationMode, str] = {
+    RegistrationMode.OPEN: lazy("open to everyone"),
+    RegistrationMode.APPROVAL: lazy("each person needs your approval"),
+    RegistrationMode.INVITE_CODE: lazy("with an invite code"),
+}
 # "Pending approval" and "on the waitlist" are different situations and never share words.
 REGISTRATION_STATUS_LABELS: dict[RegistrationStatus, str] = {
     RegistrationStatus.CONFIRMED: lazy("confirmed"),

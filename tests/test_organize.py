@@ -17,7 +17,7 @@ from events.models import (
     RegistrationMode,
     RegistrationStatus,
 )
-from handlers import organize
+from handlers import event_actions, organize
 from tests.conftest import ADMIN_ID
 from tests.flows import labels
 from tests.organize_flows import (
@@ -378,3 +378,26 @@ async def test_drafts_publish_discard_and_past_events(bot: BotRunner, clock) -> 
     await bot.do(ana.press_data(_signed(bot, ana, organize.EDIT, past_id)))
     assert _alerts(ana)[-1] == "This event is over, so it can no longer be changed."
     assert (await load_event(bot, past_id)).status == EventStatus.PUBLISHED
+
+
+async def test_approval_request_notice_buttons(bot: BotRunner) -> None:
+    ana = await make_organizer(bot, 5091, "Ana")
+    ben = await make_organizer(bot, 5092, "Ben")
+    event_id = await stored_event(bot, 5091, mode=RegistrationMode.APPROVAL)
+    await add_co_organizer(bot, event_id, 5092)
+    pia = await make_participant(bot, 5190, "Pia")
+    await register_person(bot, event_id, 5190)
+    await bot.deliver_due()
+    assert "Pia asks to join Mangrove roundtable" in ana.last.text
+    assert "Pia asks to join" in ben.last.text
+
+    await bot.do(pia.press_data(_signed(bot, pia, event_actions.APPROVE, 1)))
+    assert _alerts(pia)[-1] == "Sorry, your role does not allow that."
+    await bot.do(ana.press("Approve"))
+    assert "Approved: Pia has a seat" in ana.last.text
+    assert ana.last.buttons == []
+    await bot.do(ben.press("Reject"))
+    assert _alerts(ben)[-1] == "This was already decided by another organizer."
+    async with bot.session_factory() as session:
+        status = await session.scalar(select(Registration.status))
+    assert status == RegistrationStatus.CONFIRMED
