@@ -36,7 +36,7 @@ from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer, requires
 from handlers.dispatch_wiring import wake
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
-from i18n import LANGUAGES, Translator
+from i18n import LANGUAGES, Translator, lazy
 
 
 class Awaiting(StrEnum):
@@ -81,9 +81,9 @@ SEND_AT_ONCE = 0
 TIME_EXAMPLE_FORMAT = "%Y-%m-%d %H:%M"
 
 RELATION_LABELS = {
-    EventRelation.REGISTERED: "Registered",
-    EventRelation.ATTENDED: "Attended",
-    EventRelation.MISSED: "Missed it",
+    EventRelation.REGISTERED: lazy("Registered"),
+    EventRelation.ATTENDED: lazy("Attended"),
+    EventRelation.MISSED: lazy("Missed it"),
 }
 
 
