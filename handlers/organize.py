@@ -277,7 +277,8 @@ async def _managed(step: Step, event_id: int, *, changing: bool) -> Event:
         raise Refused(t._("Only the organizers of this event can do that."))
     if changing and event.status == EventStatus.CANCELLED:
         raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
-    if changing and (event.status == EventStatus.COMPLETED or event.ends_at <= step.now):
+    over = event.status == EventStatus.COMPLETED or event.ends_at <= step.now
+    if changing and over and event.status != EventStatus.DRAFT:
         raise Refused(t._("This event is over, so it can no longer be changed."))
     return event
 
@@ -349,7 +350,10 @@ async def _card_screen(
                 context.button(t._("Continue editing"), SUMMARY, event.id),
                 context.button(t._("Publish"), PUBLISH, event.id),
             ],
-            [context.button(t._("Discard draft"), CANCEL, event.id)],
+            [
+                context.button(t._("Edit"), EDIT, event.id),
+                context.button(t._("Discard draft"), CANCEL, event.id),
+            ],
             back,
         ]
         return Screen("\n".join(lines), keyboard, state)
