@@ -60,8 +60,9 @@ class DispatchOptions:
     @property
     def batch_size(self) -> int:
         # Enough to keep every worker busy for about two seconds, few enough that no claimed row
-        # waits anywhere near its lease.
-        return max(2 * self.max_in_flight, int(self.rate * 2))
+        # waits in this process for more than a quarter of its lease.
+        busy = max(2 * self.max_in_flight, int(self.rate * 2))
+        return max(1, min(busy, int(self.rate * self.lease.total_seconds() / 4)))
 
 
 @dataclass
@@ -79,6 +80,10 @@ class DeliveryReport:
     def finished(self) -> int:
         return self.sent + self.failed + self.blocked + self.skipped
 
+    def add(self, other: "DeliveryReport") -> None:
+        for name in ("sent", "failed", "blocked", "skipped", "retried", "deferred"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -86,6 +91,15 @@ class Claim:
     user_id: int
     chat_id: int
     lease_expires_at: datetime
+
+
+@dataclass
+class _Lease:
+    expires_at: datetime
+
+
+class _LeaseLost(Exception):
+    """The row's lease expired and another process claimed it: do not send."""
 
 
 def process_name() -> str:
@@ -117,6 +131,7 @@ class Dispatcher:
         self._again = False
         self._stopping = False
         self.totals = DeliveryReport()
+        self._unreported = DeliveryReport()
 
     # -- running ---------------------------------------------------------------------------
 
@@ -133,7 +148,7 @@ class Dispatcher:
         while True:
             self._again = False
             try:
-                await self.deliver_due()
+                await self._run_pass()
             except Exception:  # a database outage must not kill the wake-ups
                 log.exception("outbox pass failed; the next sweep retries")
                 return
@@ -143,16 +158,24 @@ class Dispatcher:
     async def deliver_due(self) -> DeliveryReport:
         """Send everything due now (urgent first, then by due time) and wait for the outcomes.
 
-        Passes never overlap within a process; other processes' passes claim other rows.
+        Returns what was delivered since the previous call returned, including passes the
+        JobQueue ran in between, so callers see every outcome exactly once. Passes never
+        overlap within a process; other processes' passes claim other rows.
         """
+        await self._run_pass()
+        report, self._unreported = self._unreported, DeliveryReport()
+        return report
+
+    async def _run_pass(self) -> None:
         async with self._lock:
             report = DeliveryReport()
-            await self._pass(report)
-            for name in ("sent", "failed", "blocked", "skipped", "retried", "deferred"):
-                setattr(self.totals, name, getattr(self.totals, name) + getattr(report, name))
+            try:
+                await self._pass(report)
+            finally:
+                for tally in (self.totals, self._unreported):
+                    tally.add(report)
         if self.on_idle is not None and not self._stopping:
             self.on_idle(await self.next_due())
-        return report
 
     async def next_due(self) -> datetime | None:
         async with self.session_factory() as session:
@@ -365,7 +388,8 @@ class Dispatcher:
 
     async def _deliver(self, claim: Claim, report: DeliveryReport) -> None:
         now = self.clock()
-        if now >= claim.lease_expires_at - self.options.lease / 2 and not await self._renew(claim):
+        lease = _Lease(claim.lease_expires_at)
+        if not await self._keep_lease(claim, lease):
             return  # another process took it over
         async with self.session_factory.begin() as session:
             row = await session.get(OutboxMessage, claim.id)
@@ -389,8 +413,18 @@ class Dispatcher:
                 self._fail(row, f"render error: {type(error).__name__}", now)
                 report.failed += 1
                 return
+
+        async def pace(chat_id: int) -> None:
+            await self.pacer.acquire(chat_id)
+            # Waiting for the pacer (a long 429 pause) may outlast the lease: renew it, or leave
+            # the row to whoever took it over instead of sending it twice.
+            if not await self._keep_lease(claim, lease):
+                raise _LeaseLost
+
         try:
-            await self.sender.send(claim.chat_id, outgoing, self.pacer.acquire)
+            await self.sender.send(claim.chat_id, outgoing, pace)
+        except _LeaseLost:
+            log.warning("outbox row %s: lease lost before sending; left to its new owner", claim.id)
         except FloodWait as flood:
             self.pacer.pause(flood.seconds)
             log.warning("429 from Telegram: all outbox sending paused for %s s", flood.seconds)
@@ -457,14 +491,20 @@ class Dispatcher:
         for name, value in self._failure(reason, now).items():
             setattr(row, name, value)
 
-    async def _renew(self, claim: Claim) -> bool:
+    async def _keep_lease(self, claim: Claim, lease: "_Lease") -> bool:
+        """True while the row is still ours: renews the lease once half of it has passed."""
+        now = self.clock()
+        if now < lease.expires_at - self.options.lease / 2:
+            return True
+        expires_at = now + self.options.lease
         async with self.session_factory.begin() as session:
             result = await session.execute(
-                update(OutboxMessage)
-                .where(self._mine(claim))
-                .values(lease_expires_at=self.clock() + self.options.lease)
+                update(OutboxMessage).where(self._mine(claim)).values(lease_expires_at=expires_at)
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        lease.expires_at = expires_at
+        return True
 
     async def _recipient_blocked(self, claim: Claim, reason: str) -> None:
         """403: the person opted out. Record it on their account and stop every pending send

@@ -64,7 +64,9 @@ async def start_dispatcher(application: Application) -> None:
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("the outbox needs the JobQueue: python-telegram-bot[job-queue]")
-    job_queue.run_repeating(_wake_job, interval=SWEEP_SECONDS, first=0, name=SWEEP_JOB)
+    # Sends that fell due while the bot was down go out as soon as it runs.
+    job_queue.run_once(_wake_job, when=0, name=WAKE_JOB)
+    job_queue.run_repeating(_wake_job, interval=SWEEP_SECONDS, first=SWEEP_SECONDS, name=SWEEP_JOB)
 
 
 async def stop_dispatcher(application: Application) -> None:
