@@ -69,7 +69,7 @@ from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer, requires
 from handlers.profile_steps import Keyboard
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
-from i18n import LANGUAGES
+from i18n import LANGUAGES, Translator
 
 
 class Awaiting(StrEnum):
@@ -211,7 +211,7 @@ class Step:
     now: datetime
 
     @property
-    def t(self) -> Any:
+    def t(self) -> Translator:
         return self.context.t
 
     @property
@@ -253,7 +253,7 @@ async def _run(
     return screen.state
 
 
-def _refusal_text(t: Any, refusal: Refusal) -> str:
+def _refusal_text(t: Translator, refusal: Refusal) -> str:
     texts = {
         Refusal.CANCELLED: t._("This event has been cancelled, so it can no longer be changed."),
         Refusal.ALREADY_DECIDED: t._("This was already decided by another organizer."),
@@ -480,7 +480,7 @@ def _wizard_prompt(step: Step, state: Awaiting) -> Screen:
     return Screen(text, None, state)
 
 
-def _location_prompt(t: Any) -> str:
+def _location_prompt(t: Translator) -> str:
     return t._(
         "Where exactly is it? Share a location pin (📎 → Location), or type the coordinates as "
         "latitude, longitude – for example 13.7563, 100.5018."
@@ -495,7 +495,7 @@ def _start_prompt(step: Step, zone: str) -> str:
     ).format(zone=escape(t.zone_name(zone, step.now)), example=steps.example_start(step.now, zone))
 
 
-def _end_prompt(t: Any) -> str:
+def _end_prompt(t: Translator) -> str:
     return t._(
         "When does it end? Type the time as HH:MM if it ends the same day, or the date and time "
         "as YYYY-MM-DD HH:MM."
