@@ -1,9 +1,11 @@
 """The pacer: when the next outbox send may start, within Telegram's flood limits.
 
-* overall: at most ``floor(rate)`` sends start in any window of ``1 + margin`` seconds, and
-  consecutive sends are at least ``1 / rate`` apart, so there is no burst in any 1-second
-  window even when the event loop stalls and several waiting sends wake at once (the window
-  is measured on the moments sends really started, not on planned slots);
+* overall: sends start on evenly spaced slots, ``(1 + margin) / rate`` apart. A send that
+  starts a little late (timer and event-loop jitter) does not push the following slots back,
+  so the achieved rate stays within ``margin`` of the configured one; after a longer stall
+  the schedule restarts from now instead of catching up in a burst. On top of that, at most
+  ``floor(rate)`` sends start in any ``1 + window_margin`` seconds, measured on the moments
+  sends really started, so no 1-second window ever holds more than the rate;
 * per private chat: one send per ``private_interval`` (Telegram allows about 1/s);
 * per group: one send per ``group_interval`` (Telegram allows 20/min);
 * after a 429 everything waits until ``retry_after`` has passed.
@@ -23,7 +25,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PacerLimits:
     rate: float  # sends per second, overall
-    margin: float = 0.02  # the overall window is 1 + margin seconds
+    margin: float = 0.015  # slots are (1 + margin) / rate apart
+    window_margin: float = 0.005  # at most floor(rate) starts in any 1 + window_margin seconds
     private_interval: float = 1.1
     group_interval: float = 3.3
     enabled: bool = True  # False only for benchmarks measuring the dispatcher's own overhead
@@ -49,8 +52,8 @@ class Pacer:
         self._now = now
         self._sleep = sleep
         self._per_window = max(1, math.floor(limits.rate))
-        self._window = 1.0 + limits.margin
-        self._spacing = 1.0 / limits.rate
+        self._window = 1.0 + limits.window_margin
+        self._spacing = (1.0 + limits.margin) / limits.rate
         self._started: deque[float] = deque(maxlen=self._per_window)
         self._next_start = 0.0
         self._chat_free_at: dict[int, float] = {}
@@ -86,7 +89,9 @@ class Pacer:
         if not self.limits.enabled:
             return
         self._started.append(now)
-        self._next_start = now + self._spacing
+        planned = self._next_start
+        # Late by less than a slot: keep the schedule (no drift). Later: restart it from now.
+        self._next_start = (planned if now - planned < self._spacing else now) + self._spacing
         interval = self.limits.private_interval if chat_id > 0 else self.limits.group_interval
         self._chat_free_at[chat_id] = now + interval
         if len(self._chat_free_at) > self.PRUNE_AT:
