@@ -46,5 +46,10 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Quick runs of the benchmarks (see bench/README.md for the full sizes).
+bench: $(INSTALLED) catalogs
+	$(BIN)/python bench/broadcast.py --recipients 600 --compare-recipients 600
+	$(BIN)/python bench/reminders.py --count 20000 --due 600
+
 clean:
 	rm -rf $(VENV) $(MO_FILES) tideline.db tideline.db-* .pytest_cache bench/results
