@@ -19,8 +19,14 @@ def is_sqlite(database_url: str) -> bool:
 def create_engine(database_url: str) -> AsyncEngine:
     if not is_sqlite(database_url):
         return create_async_engine(database_url, pool_pre_ping=True)
+    # One connection per process: SQLite has a single writer anyway, and sessions queueing for
+    # the pooled connection wait without cost, where connections contending for the file lock
+    # sleep in SQLite's busy handler and can fail a read-then-write transaction outright.
     engine = create_async_engine(
-        database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        database_url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=1,
+        max_overflow=0,
     )
     event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
     return engine

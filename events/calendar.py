@@ -5,6 +5,7 @@ SEQUENCE is higher, so the UID never changes and ``Event.sequence`` rises with e
 registrants hear about.
 """
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,9 +73,16 @@ def event_calendar(
 def _timezone(event: Event) -> Timezone:
     # Only the transitions around the event: a full 1970–2038 history would bloat the file for
     # zones with daylight saving time and tells the calendar app nothing it needs.
-    first = date(event.starts_at.year - 1, 1, 1)
-    last = date(event.ends_at.year + 2, 1, 1)
-    return Timezone.from_tzid(event.timezone, first_date=first, last_date=last)
+    return _zone_component(event.timezone, event.starts_at.year - 1, event.ends_at.year + 2)
+
+
+@functools.lru_cache(maxsize=64)
+def _zone_component(tzid: str, first_year: int, last_year: int) -> Timezone:
+    # Building a VTIMEZONE walks the zone's transitions (tens of milliseconds); calendars only
+    # read the component, so one per zone and span is shared.
+    return Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
+    )
 
 
 def _organizer(name: str, email: str | None) -> vCalAddress:

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
+from handlers import broadcast_delivery
 from handlers.broadcast import build_broadcast
 from handlers.callbacks import CallbackCodec
 from handlers.checkin import build_checkin_link, build_self_checkin
@@ -67,6 +68,8 @@ async def post_init(application: Application) -> None:
     await set_command_menus(application)
     await start_dispatcher(application)
     schedule_event_sweeps(application)
+    # Progress messages of broadcasts still sending when the bot last stopped.
+    await broadcast_delivery.watch_active(application)
 
 
 def build_application(

@@ -48,18 +48,17 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
         if refusal is not None or event is None:
             await answer(update, context, refusal_text(t, refusal or service.Refusal.NOT_FOUND))
             return ConversationHandler.END
-        straight_in = (
-            not event.questions and event.registration_mode != RegistrationMode.INVITE_CODE
-        )
-        registration = (
-            None
-            if straight_in
-            else await service.start_registration(session, event, reader, now=context.now())
-        )
-    if registration is None:
-        return await _finish(update, context, event, reader_registration=None)
+        if not event.questions and event.registration_mode != RegistrationMode.INVITE_CODE:
+            # Nothing to ask: register in this one transaction, the path a burst of taps takes.
+            result = await service.register(session, event, reader, now=context.now())
+            registration, created = result.registration, result.created
+        else:
+            registration = await service.start_registration(
+                session, event, reader, now=context.now()
+            )
+            created = False
     if registration.status != Status.DRAFT:
-        await _tell_outcome(update, context, event, registration, created=False)
+        await _tell_outcome(update, context, event, registration, created=created)
         return ConversationHandler.END
     return await _next_step(update, context, event, registration)
 

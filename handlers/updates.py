@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 32
+MAX_CONCURRENT_UPDATES = 8
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
