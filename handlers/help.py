@@ -11,6 +11,8 @@ from i18n import Translator, lazy
 PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", lazy("Start or finish setting up")),
     ("help", lazy("What I can do")),
+    ("events", lazy("Find roundtables and cleanups")),
+    ("my", lazy("Your registrations, calendar files and check-in codes")),
     ("language", lazy("Change your language")),
     ("profile", lazy("See and edit your profile")),
     ("privacy", lazy("Choose what your data is used for")),
