@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, select, update
+from sqlalchemy import Executable, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.service import mark_blocked
@@ -271,7 +271,9 @@ class Dispatcher:
         lease_end = now + self.options.lease
         async with self.session_factory.begin() as session:
             await self._reclaim_expired(session, now)
-            candidates = list((await session.execute(self._candidates(now, True, limit))).all())
+            candidates: list[Any] = list(
+                (await session.execute(self._candidates(now, True, limit))).all()
+            )
             if len(candidates) < limit:
                 candidates += (
                     await session.execute(self._candidates(now, False, limit - len(candidates)))
@@ -316,7 +318,7 @@ class Dispatcher:
         report.skipped += len(erased)
         return claims
 
-    def _candidates(self, now: datetime, urgent: bool, limit: int) -> Select[Any]:
+    def _candidates(self, now: datetime, urgent: bool, limit: int) -> Executable:
         statement = (
             select(
                 OutboxMessage.id,
@@ -391,28 +393,39 @@ class Dispatcher:
         lease = _Lease(claim.lease_expires_at)
         if not await self._keep_lease(claim, lease):
             return  # another process took it over
-        async with self.session_factory.begin() as session:
+        # Render in a read-only transaction and record outcomes in write-only ones: on SQLite a
+        # transaction that read first cannot write once another connection has committed.
+        async with self.session_factory() as session:
             row = await session.get(OutboxMessage, claim.id)
             user = await session.get(User, claim.user_id)
             if row is None or user is None or row.claimed_by != self.name:
                 return
             kind, payload, attempts = row.kind, dict(row.payload), row.attempts
+            problem: SkipSend | Rejected | None = None
             try:
                 outgoing = await self.sender.render(session, user, kind, payload, now)
             except SkipSend as skip:
-                row.status, row.reason, row.finished_at = OutboxStatus.SKIPPED, skip.reason, now
-                row.lease_expires_at = None
-                report.skipped += 1
-                return
+                problem = skip
             except Rejected as rejected:
-                self._fail(row, rejected.reason, now)
-                report.failed += 1
-                return
+                problem = rejected
             except Exception as error:
                 log.exception("outbox row %s: renderer for %s failed", claim.id, kind)
-                self._fail(row, f"render error: {type(error).__name__}", now)
-                report.failed += 1
-                return
+                problem = Rejected(f"render error: {type(error).__name__}")
+            await session.rollback()
+        if isinstance(problem, SkipSend):
+            await self._record(
+                claim,
+                status=OutboxStatus.SKIPPED,
+                reason=problem.reason,
+                finished_at=now,
+                lease_expires_at=None,
+            )
+            report.skipped += 1
+            return
+        if problem is not None:
+            await self._record(claim, **self._failure(problem.reason, now))
+            report.failed += 1
+            return
 
         async def pace(chat_id: int) -> None:
             await self.pacer.acquire(chat_id)
@@ -487,10 +500,6 @@ class Dispatcher:
             "lease_expires_at": None,
         }
 
-    def _fail(self, row: OutboxMessage, reason: str, now: datetime) -> None:
-        for name, value in self._failure(reason, now).items():
-            setattr(row, name, value)
-
     async def _keep_lease(self, claim: Claim, lease: "_Lease") -> bool:
         """True while the row is still ours: renews the lease once half of it has passed."""
         now = self.clock()
@@ -511,9 +520,7 @@ class Dispatcher:
         to them, so the bot does not keep knocking."""
         now = self.clock()
         async with self.session_factory.begin() as session:
-            user = await session.get(User, claim.user_id)
-            if user is not None and user.blocked_at is None:
-                mark_blocked(user, now)
+            # Writes first (see _deliver), the account last.
             await session.execute(
                 update(OutboxMessage)
                 .where(self._mine(claim))
@@ -532,3 +539,6 @@ class Dispatcher:
                 )
                 .values(status=OutboxStatus.BLOCKED, reason=BLOCKED_REASON, finished_at=now)
             )
+            user = await session.get(User, claim.user_id)
+            if user is not None and user.blocked_at is None:
+                mark_blocked(user, now)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,8 +100,8 @@ async def _enqueue_chunk(
     ]
     # ON CONFLICT DO NOTHING keeps concurrent enqueues of one key from failing the caller's
     # transaction; the keys that already existed are then updated by the rules above.
-    dialect = session.bind.dialect.name
-    table = OutboxMessage.__table__
+    dialect = session.get_bind().dialect.name
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
     if dialect == "postgresql":
         statement: Any = postgresql.insert(table).on_conflict_do_nothing(
             index_elements=["dedupe_key"]
@@ -110,7 +110,7 @@ async def _enqueue_chunk(
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:
         statement = insert(table)
-    inserted = set(
+    inserted: set[str] = set(
         (await session.execute(statement.values(rows).returning(table.c.dedupe_key))).scalars()
     )
     for item in items:
