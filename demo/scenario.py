@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from db.migrate import upgrade
 from db.models import ConsentPurpose, StakeholderRole, User
+from demo.events_scenes import event_summary, events_scenes
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from demo.transcript import Transcript
 from handlers.profile_steps import CONSENT_LABELS, STAKEHOLDER_LABELS
@@ -120,18 +121,21 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(admin, "forwards a message from Alice", admin.forward_from(alice, text="Hi!"))
     await show.act(alice, "/help", alice.send_command("help"))
 
-    show.scene("Dewi (Indonesian) downloads her data; Alice deletes hers")
+    show.scene("Dewi (Indonesian, a business in Makassar) sets up")
     await _onboard(
         runner,
         show,
         dewi,
         language="id",
-        consents=[],
+        consents=[ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS],
         role=StakeholderRole.BUSINESS,
         organization="PT Laut Bersih",
         country="ID",
         city="Makassar",
     )
+    await events_scenes(runner, show, alice=alice, somchai=somchai, lin=lin, dewi=dewi)
+
+    show.scene("Dewi downloads her data; Alice deletes hers")
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
     exported = json.loads(dewi.last.document.data)
     print(
@@ -161,6 +165,7 @@ async def _summary(runner: BotRunner) -> None:
     print(f"\n{'─' * 78}\nSummary")
     print(f"  accounts: {active} active, {erased} erased (kept only as anonymous counts)")
     print("  languages: " + ", ".join(f"{code} {count}" for code, count in sorted(languages)))
+    await event_summary(runner)
     calls = runner.server.calls
     failed = [call for call in calls if call.status != 200]
     print(f"  Bot API calls made by the bot: {len(calls)} ({len(failed)} refused by the sandbox)")

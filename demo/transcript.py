@@ -30,6 +30,17 @@ class Transcript:
                 print(f"    ◂ (pop-up) {reply['text']}")
         person._demo_answers = list(person.callback_answers)
 
+    async def deliveries(self, description: str, people: list[Any]) -> None:
+        """Let the outbox send what is due at the clock's time; show what each person got."""
+        marks = {person.id: person.mark() for person in people}
+        print(f"\n  ⏱ {description}")
+        report = await self._runner.deliver_due()
+        for person in people:
+            for message in person.inbox_since(marks[person.id]):
+                print(f"    → to {person.first_name}:")
+                self._print_bot(message, edited=False)
+        print(f"    (outbox: {report.sent} sent, {report.skipped} skipped)")
+
     @staticmethod
     def _print_buttons_update(message: Any) -> None:
         if not message.buttons:
@@ -42,10 +53,17 @@ class Transcript:
     @staticmethod
     def _print_bot(message: Any, *, edited: bool) -> None:
         label = "Tideline (edited)" if edited else "Tideline"
-        lines = (message.text or "").splitlines() or [""]
+        lines = (message.text or "").splitlines()
+        if not lines:
+            kind = "a map" if message.venue else "a file" if message.document else "a photo"
+            lines = [f"({kind})"]
         print(f"    ◂ {label}: {lines[0]}")
         for line in lines[1:]:
             print(f"      {line}")
+        if message.venue:
+            print(f"      [map: {message.venue['title']}, {message.venue['address']}]")
+        if message.photo:
+            print(f"      [photo: {len(message.photo)} bytes]")
         if message.document:
             print(f"      [file: {message.document.filename}, {len(message.document.data)} bytes]")
         for row in message.buttons or []:

@@ -7,12 +7,25 @@ once."""
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery import outbox
-from events.models import Event, Registration
+from delivery.models import OutboxMessage
+from events.models import (
+    CleanupReport,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 DAY_BEFORE = timedelta(hours=24)
+# Impact summaries go out a day after a cleanup ends, once data cards had time to come in, for
+# cleanups that ended up to two weeks ago (so a long outage still catches up).
+IMPACT_AFTER = timedelta(hours=24)
+IMPACT_UNTIL = timedelta(days=14)
 
 
 class Kind:
@@ -26,6 +39,7 @@ class Kind:
     APPROVAL_REQUEST = "event.approval_request"
     CHANGED = "event.changed"
     CANCELLED = "event.cancelled"
+    IMPACT = "event.impact"
 
 
 def _reminder_prefix(event: Event, registration: Registration) -> str:
@@ -159,3 +173,44 @@ async def event_cancelled(
 ) -> None:
     await drop_reminders(session, event, registration, now=now)
     await _notice(session, registration, Kind.CANCELLED, "cancelled", now=now)
+
+
+async def impact_summaries(session: AsyncSession, *, now: datetime) -> int:
+    """Every confirmed participant of a cleanup with data cards hears what it achieved, once;
+    returns how many summaries were queued now."""
+    ended = select(Event).where(
+        Event.kind == EventKind.CLEANUP,
+        Event.status != EventStatus.CANCELLED,
+        Event.ends_at <= now - IMPACT_AFTER,
+        Event.ends_at > now - IMPACT_UNTIL,
+        select(CleanupReport.id).where(CleanupReport.event_id == Event.id).exists(),
+    )
+    queued = 0
+    for event in await session.scalars(ended):
+        prefix = f"notice:event:{event.id}:user:"
+        already = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.kind == Kind.IMPACT, OutboxMessage.dedupe_key.startswith(prefix)
+            )
+        )
+        participants = list(
+            await session.scalars(
+                select(Registration).where(
+                    Registration.event_id == event.id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                )
+            )
+        )
+        if already == len(participants):
+            continue
+        for registration in participants:
+            await outbox.enqueue(
+                session,
+                user_id=registration.user_id,
+                kind=Kind.IMPACT,
+                dedupe_key=f"{prefix}{registration.user_id}:impact",
+                due_at=now,
+                payload=_payload(registration),
+            )
+            queued += 1
+    return queued

@@ -9,6 +9,7 @@ the reason recorded on its outbox row:
 * ``event.seat_offer``: the offer was accepted, declined or has expired.
 * ``event.approval_request``: the request was already decided.
 * ``event.changed``: a later change superseded it, or the person is no longer registered.
+* ``event.impact``: the person erased their data or no data card exists any more.
 * ``event.decision``, ``event.offer_expired``, ``event.cancelled``: none; they stay true.
 """
 
@@ -18,11 +19,13 @@ from telegram import InlineKeyboardMarkup
 
 from db.models import User
 from delivery.sender import Outgoing, Renderer, RenderRequest, SkipSend, VenueSpec
+from events import cleanup_card
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
 from events.notices import Kind
 from events.service import question_text
 from handlers import event_actions as actions
+from handlers.cleanup_card import impact_text
 from handlers.event_cards import calendar_file, status_line, title_of
 
 
@@ -230,6 +233,19 @@ async def render_cancelled(request: RenderRequest) -> Outgoing:
     )
 
 
+async def render_impact(request: RenderRequest) -> Outgoing:
+    """A day after a cleanup: what everyone collected and the person's own data card."""
+    event_id = int(request.payload["event_id"])
+    impacts = [
+        impact
+        for impact in await cleanup_card.impact_of(request.session, request.user)
+        if impact.event.id == event_id and impact.totals.reports
+    ]
+    if not impacts:
+        raise SkipSend("no data card for this cleanup")
+    return Outgoing(text=impact_text(request.t, impacts))
+
+
 RENDERERS: dict[str, Renderer] = {
     Kind.DAY_BEFORE: render_day_before,
     Kind.SAME_DAY: render_same_day,
@@ -239,4 +255,5 @@ RENDERERS: dict[str, Renderer] = {
     Kind.APPROVAL_REQUEST: render_approval_request,
     Kind.CHANGED: render_changed,
     Kind.CANCELLED: render_cancelled,
+    Kind.IMPACT: render_impact,
 }

@@ -1,10 +1,11 @@
-"""The events' periodic sweep: seat offers that lapsed pass to the next person waiting, and
-events that ended are marked completed. The database says what is due, so a missed run is
+"""The events' periodic sweep: seat offers that lapsed pass to the next person waiting, events
+that ended are marked completed, and a day after a cleanup its participants get their impact
+summary. The database says what is due, so a missed run is
 simply caught up by the next one."""
 
 from telegram.ext import Application, ContextTypes
 
-from events import service
+from events import notices, service
 from handlers.common import SERVICES_KEY, Services
 from handlers.dispatch_wiring import wake
 
@@ -18,7 +19,8 @@ async def sweep_events(application: Application) -> None:
     async with services.transaction() as session:
         lapsed = await service.expire_offers(session, now=now)
         await service.complete_finished_events(session, now=now)
-    if lapsed:
+        summaries = await notices.impact_summaries(session, now=now)
+    if lapsed or summaries:
         wake(application)
 
 

@@ -301,3 +301,27 @@ async def test_reminders_still_coming_and_cant_come_frees_the_seat(bot: BotRunne
     assert "A seat has freed up" in waiting.last.text
     keys = await outbox_keys(bot)
     assert keys[prefix + "same-day"].status == "skipped"
+
+
+async def test_participants_get_an_impact_summary_the_day_after_a_cleanup(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    reporter, helper = await _person(bot, 3060), await _person(bot, 3061, "th")
+    for person in (reporter, helper):
+        await _open(bot, person, event_id)
+        await bot.do(person.press("Register"))
+    event = await load_event(bot, event_id)
+    bot.clock.now = event.ends_at
+    await bot.do(reporter.send_command("report"))
+    for figure in ("3", "12", "2", "500"):
+        await bot.do(reporter.send_text(figure))
+    await bot.do(reporter.press("Continue without tally"))
+    await bot.do(reporter.press("Submit"))
+    await bot.deliver_due()
+    marks = {person.id: person.mark() for person in (reporter, helper)}
+    bot.clock.now = event.ends_at + timedelta(hours=25)  # 09:00 next day in Bangkok
+    await bot.deliver_due()
+    th = bot.catalogs.translator("th")
+    [summary] = helper.inbox_since(marks[helper.id])
+    assert th._("<b>Your cleanup impact</b>").replace("<b>", "").replace("</b>", "") in summary.text
+    assert "12" in summary.text and th._("You took part: thank you!") in summary.text
+    assert len(reporter.inbox_since(marks[reporter.id])) == 1
