@@ -13,7 +13,8 @@ async def test_command_menu_is_set_in_every_language(bot: BotRunner) -> None:
     for code, language in LANGUAGES.items():
         commands = bot.server.commands(language_code=language.command_menu_code)
         names = [command["command"] for command in commands]
-        assert names[:3] == ["start", "help", "language"], code
+        assert names[:4] == ["start", "help", "events", "my"], code
+        assert {"language", "privacy", "report", "cancel"} <= set(names), code
         t = bot.catalogs.translator(code)
         assert commands[1]["description"] == t._("What I can do")
     assert bot.server.commands(language_code="tl") != bot.server.commands(language_code="en")
