@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.service import Permission, has_permission
 from db.models import User
@@ -514,14 +515,17 @@ async def abandon_draft(session: AsyncSession, registration: Registration) -> No
 
 
 async def _take_seat(session: AsyncSession, event: Event) -> bool:
-    taken = await session.execute(
+    taken = await session.scalar(
         update(Event)
         .where(Event.id == event.id, Event.seats_taken < Event.capacity)
         .values(seats_taken=Event.seats_taken + 1)
+        .returning(Event.seats_taken)
         .execution_options(synchronize_session=False)
     )
-    await session.refresh(event, ["seats_taken"])
-    return taken.rowcount == 1  # type: ignore[attr-defined]
+    if taken is None:
+        return False
+    set_committed_value(event, "seats_taken", taken)
+    return True
 
 
 async def _lock_event(session: AsyncSession, event: Event) -> None:
