@@ -40,16 +40,26 @@ async def list_events(update: Update, context: TidelineContext) -> None:
     t = context.t
     async with context.services.transaction() as session:
         reader = await account_of(session, update)
+        filters = _filters(kind, country, near, reader)
         events, total = await service.upcoming_events(
             session,
             reader=reader,
-            filters=_filters(kind, country, near, reader),
+            filters=filters,
             now=context.now(),
             offset=page * PAGE_SIZE,
             limit=PAGE_SIZE,
         )
-    if not events and page > 0:
-        page = 0
+        if not events and total:
+            # An old "Later" button past the last page: show the last page there is.
+            page = (total - 1) // PAGE_SIZE
+            events, total = await service.upcoming_events(
+                session,
+                reader=reader,
+                filters=filters,
+                now=context.now(),
+                offset=page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
     lines = [t._("<b>Upcoming events</b>")]
     if not events:
         lines.append(t._("No upcoming events match. Try another filter."))
