@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from i18n import LANGUAGES
@@ -47,3 +49,18 @@ def test_catalog_is_complete_and_consistent(code: str) -> None:
 
 def test_every_language_has_a_catalog() -> None:
     assert sorted(path.name for path in LOCALES.iterdir() if path.is_dir()) == sorted(TRANSLATED)
+
+
+def test_template_holds_every_message_the_code_uses() -> None:
+    """`make update-catalogs` was run after the last change to user-facing text."""
+    root = LOCALES.parent
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {**DEFAULT_KEYWORDS, "lazy": None}
+    used = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(
+            str(root), method_map, options_map, keywords=keywords
+        )
+    }
+    assert used <= _template_ids(), f"missing from messages.pot: {sorted(used - _template_ids())}"

@@ -306,9 +306,9 @@ async def test_reminders_still_coming_and_cant_come_frees_the_seat(bot: BotRunne
 async def test_participants_get_an_impact_summary_the_day_after_a_cleanup(bot: BotRunner) -> None:
     event_id = await make_event(bot)
     reporter, helper = await _person(bot, 3060), await _person(bot, 3061, "th")
-    for person in (reporter, helper):
+    for person, language in ((reporter, "en"), (helper, "th")):
         await _open(bot, person, event_id)
-        await bot.do(person.press("Register"))
+        await bot.do(person.press(bot.catalogs.translator(language)._("Register")))
     event = await load_event(bot, event_id)
     bot.clock.now = event.ends_at
     await bot.do(reporter.send_command("report"))
