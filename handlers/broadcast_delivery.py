@@ -109,7 +109,7 @@ async def unsubscribe(update: Update, context: TidelineContext) -> None:
 def local_time(t: Translator, moment: datetime, zone: str) -> str:
     """A moment in the organizer's zone, with the offset so nobody misreads whose clock."""
     offset = dates.get_timezone_gmt(moment.astimezone(ZoneInfo(zone)), "short", locale=t.locale)
-    return f"{t.datetime(moment, zone)} ({offset})"
+    return f"{t.moment(moment, zone)} ({offset})"
 
 
 def progress_bar(fraction: float) -> str:

@@ -55,9 +55,7 @@ async def scan_code(update: Update, context: TidelineContext) -> None:
     await answer(
         update,
         context,
-        text.format(
-            name=name, title=title, moment=t.datetime(attended_at, check_in.event.timezone)
-        ),
+        text.format(name=name, title=title, moment=t.moment(attended_at, check_in.event.timezone)),
     )
 
 

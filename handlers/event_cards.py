@@ -66,7 +66,7 @@ def status_line(t: Translator, registration: Registration, event: Event) -> str:
         return t._("🕒 On the waitlist: I will offer you a seat if one frees up.")
     if status == Status.OFFERED and registration.offer_expires_at is not None:
         return t._("🎟 A seat is held for you until {moment}. Accept it to confirm.").format(
-            moment=t.datetime(registration.offer_expires_at, event.timezone)
+            moment=t.moment(registration.offer_expires_at, event.timezone)
         )
     if status == Status.REJECTED:
         return t._("Your request was not approved.")
@@ -102,7 +102,7 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
     if event.registration_deadline is not None:
         lines.append(
             t._("Register by {moment}.").format(
-                moment=t.datetime(event.registration_deadline, event.timezone)
+                moment=t.moment(event.registration_deadline, event.timezone)
             )
         )
     if registration is not None and registration.status != Status.DRAFT:

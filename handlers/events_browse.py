@@ -75,7 +75,7 @@ async def list_events(update: Update, context: TidelineContext) -> None:
 
 def _list_line(context: TidelineContext, number: int, event: Event) -> str:
     t = context.t
-    when = t.datetime(event.starts_at, event.timezone)
+    when = t.moment(event.starts_at, event.timezone)
     return (
         f"\n{number}. <b>{escape(title_of(t, event))}</b> · {t._(KIND_LABELS[event.kind])}\n"
         f"   🗓 {when} · 📍 {escape(event.city)}, {t.country_name(event.country)}\n"

@@ -37,7 +37,7 @@ async def list_mine(update: Update, context: TidelineContext) -> None:
         title = title_of(t, event)
         lines.append(
             f"\n{number}. <b>{escape(title)}</b>\n"
-            f"   🗓 {t.datetime(event.starts_at, event.timezone)}\n"
+            f"   🗓 {t.moment(event.starts_at, event.timezone)}\n"
             f"   {status_line(t, registration, event)}"
         )
         label = f"{number}. {title}"

@@ -1084,7 +1084,7 @@ def _edit_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
     t = step.t
     if state == Awaiting.NEW_START:
         current = t._("It now starts {start}.").format(
-            start=escape(t.datetime(event.starts_at, event.timezone))
+            start=escape(t.moment(event.starts_at, event.timezone))
         )
         return Screen(current + "\n" + _start_prompt(step, event.timezone), None, state)
     if state == Awaiting.NEW_END:

@@ -253,7 +253,7 @@ def parse_end(t: Translator, text: str, zone: str, start: datetime) -> datetime:
     if moment <= start:
         raise Invalid(
             t._("The end must be after the start ({start}). Please type the end again.").format(
-                start=t.datetime(start, zone)
+                start=t.moment(start, zone)
             )
         )
     return moment
@@ -266,7 +266,7 @@ def parse_deadline(t: Translator, text: str, event: Event, now: datetime) -> dat
         raise Invalid(
             t._(
                 "The deadline must be before the event starts ({start}). Please type it again."
-            ).format(start=t.datetime(event.starts_at, event.timezone))
+            ).format(start=t.moment(event.starts_at, event.timezone))
         )
     return moment
 
@@ -383,16 +383,12 @@ def draft_details(t: Translator, event: Event, co_organizers: Sequence[User]) ->
         ).format(count=t.number(len(event.questions))),
         t._("Registration deadline: {deadline}").format(
             deadline=escape(
-                t.datetime(event.registration_deadline, zone)
-                if event.registration_deadline
-                else none
+                t.moment(event.registration_deadline, zone) if event.registration_deadline else none
             )
         ),
         t._("Cancellation deadline: {deadline}").format(
             deadline=escape(
-                t.datetime(event.cancellation_deadline, zone)
-                if event.cancellation_deadline
-                else none
+                t.moment(event.cancellation_deadline, zone) if event.cancellation_deadline else none
             )
         ),
         t._("Self check-in radius: {radius}").format(

@@ -37,7 +37,7 @@ class Translator:
         local = moment.astimezone(ZoneInfo(zone))
         return dates.format_date(local.date(), length, locale=self.locale)
 
-    def datetime(self, moment: datetime, zone: str) -> str:
+    def moment(self, moment: datetime, zone: str) -> str:
         """A moment as the reader writes it, in ``zone`` (an event's zone, not the reader's)."""
         info = ZoneInfo(zone)
         local = moment.astimezone(info)
@@ -52,7 +52,7 @@ class Translator:
         first = dates.format_time(local_start, "short", tzinfo=info, locale=self.locale)
         last = dates.format_time(local_end, "short", tzinfo=info, locale=self.locale)
         if local_end.date() != local_start.date():
-            last = self.datetime(end, zone)
+            last = self.moment(end, zone)
         offset = dates.get_timezone_gmt(local_start, width="long", locale=self.locale)
         return f"{day}, {first}–{last} ({offset})"
 
