@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
+PACKAGES := accounts db delivery demo events handlers i18n sandbox
 
 .PHONY: demo test lint run sandbox migrate catalogs extract-messages update-catalogs bench clean
 
@@ -16,6 +17,7 @@ test: $(INSTALLED) catalogs
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/mypy -m bot -m settings $(foreach package,$(PACKAGES),-p $(package))
 
 run: $(INSTALLED) catalogs
 	$(BIN)/python bot.py run

@@ -7,6 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from settings import ConfigurationError, Settings, load_settings
 
@@ -15,7 +16,7 @@ logger = logging.getLogger("tideline")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-def webhook_options(settings: Settings) -> dict[str, object]:
+def webhook_options(settings: Settings) -> dict[str, Any]:
     """Where the webhook listens and what Telegram is told; the path is the bot id, not the
     token, so the token never appears in proxy logs."""
     path = settings.BOT_TOKEN.split(":", 1)[0]

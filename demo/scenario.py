@@ -13,15 +13,22 @@ from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, san
 from demo.transcript import Transcript
 from handlers.profile_steps import CONSENT_LABELS, STAKEHOLDER_LABELS
 from i18n import LANGUAGES
-from sandbox import SandboxServer
+from sandbox import SandboxServer, SandboxUser
+from sandbox.state import BotMessage
 from settings import Settings
 
 ADMIN_ID = 500
 
 
-def _button(person, part: str) -> str:  # type: ignore[no-untyped-def]
+def _last(person: SandboxUser) -> BotMessage:
+    last = person.last
+    assert last is not None, "the bot has answered this person"
+    return last
+
+
+def _button(person: SandboxUser, part: str) -> str:
     """The label of the latest message's button that contains ``part``."""
-    return next(text for row in person.last.buttons for text, _ in row if part in text)
+    return next(text for row in _last(person).buttons for text, _ in row if part in text)
 
 
 async def _onboard(
@@ -85,7 +92,7 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(somchai, "taps ไทย", somchai.press(_button(somchai, "ไทย")))
     await show.act(somchai, "sends a sticker instead of tapping", somchai.send_sticker())
     await show.act(somchai, "/help in the middle of set-up", somchai.send_command("help"))
-    continue_label = somchai.last.buttons[-1][0][0] if somchai.last.buttons else None
+    continue_label = _last(somchai).buttons[-1][0][0] if _last(somchai).buttons else None
     privacy = next(m for m in reversed(somchai.messages) if m.buttons)
     await show.act(
         somchai, "ticks event logistics", somchai.press(privacy.buttons[0][0][0], message=privacy)
@@ -95,24 +102,28 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(
         somchai, f"taps [{continue_label}]", somchai.press(continue_label, message=privacy)
     )
-    roles = somchai.last
+    roles = _last(somchai)
     await show.act(somchai, "taps the first role", somchai.press(roles.buttons[0][0][0]))
-    await show.act(somchai, "skips the organization", somchai.press(somchai.last.buttons[0][0][0]))
+    await show.act(
+        somchai, "skips the organization", somchai.press(_last(somchai).buttons[0][0][0])
+    )
     await show.act(somchai, "taps Thailand", somchai.press(_button(somchai, "ไทย")))
     await show.act(somchai, "ชลบุรี", somchai.send_text("ชลบุรี"))
-    await show.act(somchai, "confirms the time zone", somchai.press(somchai.last.buttons[0][0][0]))
+    await show.act(
+        somchai, "confirms the time zone", somchai.press(_last(somchai).buttons[0][0][0])
+    )
 
     show.scene("Lin (Chinese, researcher in Xiamen) onboards and then switches to English")
     await show.act(lin, "/start", lin.send_command("start"))
     await show.act(lin, "taps 简体中文", lin.press(_button(lin, "简体中文")))
-    for row in lin.last.buttons[:2]:
+    for row in _last(lin).buttons[:2]:
         await show.act(lin, f"ticks “{row[0][0]}”", lin.press(row[0][0]))
-    await show.act(lin, "continues", lin.press(lin.last.buttons[-1][0][0]))
-    await show.act(lin, "taps the research role", lin.press(lin.last.buttons[1][1][0]))
+    await show.act(lin, "continues", lin.press(_last(lin).buttons[-1][0][0]))
+    await show.act(lin, "taps the research role", lin.press(_last(lin).buttons[1][1][0]))
     await show.act(lin, "厦门大学海洋与地球学院", lin.send_text("厦门大学海洋与地球学院"))
     await show.act(lin, "taps China", lin.press(_button(lin, "中国")))
     await show.act(lin, "厦门", lin.send_text("厦门"))
-    await show.act(lin, "confirms", lin.press(lin.last.buttons[0][0][0]))
+    await show.act(lin, "confirms", lin.press(_last(lin).buttons[0][0][0]))
     await show.act(lin, "/language", lin.send_command("language"))
     await show.act(lin, "taps English", lin.press(_button(lin, "English")))
 
@@ -137,7 +148,9 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
 
     show.scene("Dewi downloads her data; Alice deletes hers")
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
-    exported = json.loads(dewi.last.document.data)
+    document = _last(dewi).document
+    assert document is not None, "/mydata answers with a file"
+    exported = json.loads(document.data)
     print(
         f"      (the file holds: {', '.join(exported)}; time zone "
         f"{exported['profile']['timezone']})"

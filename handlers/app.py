@@ -7,7 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    ContextTypes,
+    TypeHandler,
+)
 from telegram.warnings import PTBUserWarning
 
 from handlers import broadcast_delivery
@@ -106,7 +112,12 @@ def build_application(
         # Conversations mix button and text steps, so they track people per chat, not per
         # message; callback data is signed and checked per person instead (handlers.callbacks).
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversations = [build_registration(), build_onboarding(), build_profile(), build_roles()]
+        conversations: list[BaseHandler[Update, TidelineContext, object]] = [
+            build_registration(),
+            build_onboarding(),
+            build_profile(),
+            build_roles(),
+        ]
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]

@@ -6,6 +6,8 @@ what became of their link."""
 
 import functools
 import re
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
@@ -29,7 +31,9 @@ def describe_payload_before_setup(t: Translator, payload: str) -> str:
     )
 
 
-def for_people_set_up(callback: HandlerCallback) -> HandlerCallback:
+def for_people_set_up(
+    callback: HandlerCallback,
+) -> Callable[[Update, TidelineContext], Coroutine[Any, Any, None]]:
     """Runs a deep-link handler (in a group before the conversations) only for people who
     finished onboarding, then stops there; anyone else goes on to onboarding's /start."""
 

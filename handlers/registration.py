@@ -80,7 +80,7 @@ async def _next_step(
     )
     prompt = f"<i>{heading}</i>\n{escape(str(texts.get('prompt', '')))}"
     if question.kind == QuestionKind.CHOICE:
-        choices = [str(choice) for choice in texts.get("choices", [])]  # type: ignore[union-attr]
+        choices = [str(choice) for choice in _choices(texts)]
         keyboard = [
             [context.button(choice[:60], actions.CHOOSE, question.id, index)]
             for index, choice in enumerate(choices)
@@ -89,6 +89,11 @@ async def _next_step(
     else:
         await answer(update, context, prompt)
     return Awaiting.ANSWER
+
+
+def _choices(texts: dict[str, object]) -> list[object]:
+    choices = texts.get("choices")
+    return list(choices) if isinstance(choices, list) else []
 
 
 async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int:
@@ -146,8 +151,7 @@ async def choose_answer(update: Update, context: TidelineContext) -> Awaiting | 
                 update, context.t._("That question is already answered."), show_alert=True
             )
             return Awaiting.ANSWER
-        texts = service.question_text(question, "", event.fallback_language)
-        choices = list(texts.get("choices", []))  # type: ignore[call-overload]
+        choices = _choices(service.question_text(question, "", event.fallback_language))
         if not index.isdigit() or int(index) >= len(choices):
             return await _lost(update, context)
         # Answers are stored in the event's fallback language, so exports compare like with like.
