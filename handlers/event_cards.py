@@ -4,6 +4,8 @@ by browsing, registration, /my and the outbox notices. Never shows other people'
 from datetime import datetime
 from html import escape
 
+from telegram import InputFile, Update
+
 from events.calendar import calendar_filename, event_calendar
 from events.models import Event, EventKind, EventStatus, Registration, RegistrationMode
 from events.models import RegistrationStatus as Status
@@ -124,3 +126,18 @@ def calendar_file(
         now=now,
     )
     return calendar_filename(event.id), content
+
+
+async def send_calendar_file(
+    update: Update,
+    t: Translator,
+    event: Event,
+    *,
+    now: datetime,
+    withdrawn: bool = False,
+    caption: str | None = None,
+) -> None:
+    name, content = calendar_file(t, event, now=now, withdrawn=withdrawn)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(InputFile(content, filename=name), caption=caption)

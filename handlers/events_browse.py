@@ -41,18 +41,9 @@ async def list_events(update: Update, context: TidelineContext) -> None:
     async with context.services.transaction() as session:
         reader = await account_of(session, update)
         filters = _filters(kind, country, near, reader)
-        events, total = await service.upcoming_events(
-            session,
-            reader=reader,
-            filters=filters,
-            now=context.now(),
-            offset=page * PAGE_SIZE,
-            limit=PAGE_SIZE,
-        )
-        if not events and total:
-            # An old "Later" button past the last page: show the last page there is.
-            page = (total - 1) // PAGE_SIZE
-            events, total = await service.upcoming_events(
+
+        async def fetch(page: int) -> tuple[list[Event], int]:
+            return await service.upcoming_events(
                 session,
                 reader=reader,
                 filters=filters,
@@ -60,6 +51,12 @@ async def list_events(update: Update, context: TidelineContext) -> None:
                 offset=page * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
+
+        events, total = await fetch(page)
+        if not events and total:
+            # An old "Later" button past the last page: show the last page there is.
+            page = (total - 1) // PAGE_SIZE
+            events, total = await fetch(page)
     lines = [t._("<b>Upcoming events</b>")]
     if not events:
         lines.append(t._("No upcoming events match. Try another filter."))

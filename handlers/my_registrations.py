@@ -15,7 +15,13 @@ from handlers import event_actions as actions
 from handlers.callbacks import action_pattern, button_args
 from handlers.cleanup_card import report_button
 from handlers.common import TidelineContext, account_of, answer
-from handlers.event_cards import calendar_file, event_card, refusal_text, status_line, title_of
+from handlers.event_cards import (
+    event_card,
+    refusal_text,
+    send_calendar_file,
+    status_line,
+    title_of,
+)
 
 
 async def list_mine(update: Update, context: TidelineContext) -> None:
@@ -124,11 +130,8 @@ async def send_calendar(update: Update, context: TidelineContext) -> None:
     if registration.status != Status.CONFIRMED:
         await context.answer_query(update, status_line(context.t, registration, event))
         return
-    name, content = calendar_file(context.t, event, now=context.now())
     await context.answer_query(update)
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(InputFile(content, filename=name))
+    await send_calendar_file(update, context.t, event, now=context.now())
 
 
 async def send_code(update: Update, context: TidelineContext) -> None:
@@ -207,11 +210,12 @@ async def _withdraw(update: Update, context: TidelineContext, done: str) -> None
         assert event is not None
     await _send_card(update, context, registration, event, edit=True, note=done)
     if held_seat:
-        name, content = calendar_file(t, event, now=context.now(), withdrawn=True)
-        chat = update.effective_chat
-        assert chat is not None
-        await chat.send_document(
-            InputFile(content, filename=name),
+        await send_calendar_file(
+            update,
+            t,
+            event,
+            now=context.now(),
+            withdrawn=True,
             caption=t._("Open this file to remove the event from your calendar."),
         )
 
@@ -236,10 +240,7 @@ async def accept_offer(update: Update, context: TidelineContext) -> None:
         await answer(update, context, refusal_text(t, refusal))
         return
     await _send_card(update, context, registration, event, edit=True, note=t._("Seat confirmed!"))
-    name, content = calendar_file(t, event, now=context.now())
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(InputFile(content, filename=name))
+    await send_calendar_file(update, t, event, now=context.now())
 
 
 async def still_coming(update: Update, context: TidelineContext) -> None:

@@ -5,7 +5,7 @@ told apart."""
 from enum import StrEnum
 from html import escape
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,7 +23,7 @@ from events.service import EventRefused
 from handlers import event_actions as actions
 from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer
-from handlers.event_cards import calendar_file, refusal_text, status_line, title_of
+from handlers.event_cards import refusal_text, send_calendar_file, status_line, title_of
 from handlers.profile_steps import text_problem_message
 from handlers.reprompts import expect_buttons, expect_text
 
@@ -200,12 +200,8 @@ async def _tell_outcome(
     keyboard = [[context.button(t._("My registration"), actions.MY_CARD, registration.id)]]
     await answer(update, context, f"{lead}\n{status_line(t, registration, event)}", keyboard)
     if created and registration.status == Status.CONFIRMED:
-        name, content = calendar_file(t, event, now=context.now())
-        chat = update.effective_chat
-        assert chat is not None
-        await chat.send_document(
-            InputFile(content, filename=name),
-            caption=t._("Add it to your calendar."),
+        await send_calendar_file(
+            update, t, event, now=context.now(), caption=t._("Add it to your calendar.")
         )
 
 
