@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery import outbox
 from delivery.models import OutboxMessage
+from delivery.outbox import OutboxItem
 from events.models import (
     CleanupReport,
     Event,
@@ -56,28 +57,34 @@ async def schedule_reminders(
     """The day-before "still coming?" and the same-day reminder; one whose time has already
     passed is not scheduled at all."""
     prefix = _reminder_prefix(event, registration)
+    reminders = []
     day_before = event.starts_at - DAY_BEFORE
     if event.day_before_reminder and day_before > now:
-        await outbox.enqueue(
-            session,
-            user_id=registration.user_id,
-            kind=Kind.DAY_BEFORE,
-            dedupe_key=prefix + "day-before",
-            due_at=day_before,
-            payload=_payload(registration),
+        reminders.append(
+            OutboxItem(
+                registration.user_id,
+                Kind.DAY_BEFORE,
+                prefix + "day-before",
+                day_before,
+                _payload(registration),
+                urgent=False,
+            )
         )
     same_day = event.starts_at - timedelta(minutes=event.reminder_minutes_before)
     if same_day > now:
         # Urgent: it is useless after quiet hours end when the event starts early.
-        await outbox.enqueue(
-            session,
-            user_id=registration.user_id,
-            kind=Kind.SAME_DAY,
-            dedupe_key=prefix + "same-day",
-            due_at=same_day,
-            payload=_payload(registration),
-            urgent=True,
+        reminders.append(
+            OutboxItem(
+                registration.user_id,
+                Kind.SAME_DAY,
+                prefix + "same-day",
+                same_day,
+                _payload(registration),
+                urgent=True,
+            )
         )
+    if reminders:
+        await outbox.enqueue_many(session, reminders, now=now)
 
 
 async def drop_reminders(

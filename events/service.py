@@ -415,12 +415,11 @@ async def register(
             registration.updated_at = now
             registration.queued_at = now
             registration.offer_expires_at = None
-            if event.registration_mode == RegistrationMode.APPROVAL:
-                registration.status = RegistrationStatus.PENDING
-            elif await _take_seat(session, event):
-                registration.status = RegistrationStatus.CONFIRMED
-            else:
-                registration.status = RegistrationStatus.WAITLISTED
+            registration.status = (
+                RegistrationStatus.PENDING
+                if event.registration_mode == RegistrationMode.APPROVAL
+                else RegistrationStatus.WAITLISTED
+            )
             session.add(registration)
             await session.flush()
     except IntegrityError:
@@ -429,6 +428,10 @@ async def register(
         if winner is None:
             raise
         return RegistrationResult(winner, created=False)
+    # The seat is taken last, so the event row stays locked (PostgreSQL) only for the few
+    # statements before commit while a burst of people tap at once.
+    if registration.status == RegistrationStatus.WAITLISTED and await _take_seat(session, event):
+        registration.status = RegistrationStatus.CONFIRMED
     if registration.status == RegistrationStatus.CONFIRMED:
         await notices.schedule_reminders(session, event, registration, now=now)
     if registration.status == RegistrationStatus.PENDING:
