@@ -11,6 +11,11 @@ async def load_states(session: AsyncSession, name: str) -> dict[str, str]:
     return {row.key: row.state for row in rows}
 
 
+async def load_state(session: AsyncSession, name: str, key: str) -> str | None:
+    row = await session.get(ConversationState, (name, key))
+    return row.state if row is not None else None
+
+
 async def save_state(session: AsyncSession, name: str, key: str, state: str | None) -> None:
     row = await session.get(ConversationState, (name, key))
     if state is None:

@@ -20,7 +20,12 @@ from handlers import profile_steps as steps
 from handlers.callbacks import action_pattern, button_args
 from handlers.command_menu import set_chat_command_menu
 from handlers.common import TidelineContext, account_of, answer
-from handlers.deep_links import describe_payload_before_setup
+from handlers.deep_links import (
+    describe_payload_before_setup,
+    remember_event_link,
+    take_remembered_event,
+)
+from handlers.events_browse import send_event
 from handlers.help import help_text
 from handlers.reprompts import earlier_step_button, expect_buttons, expect_text
 
@@ -49,6 +54,8 @@ TIMEZONE = "ob.tz"
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
+        if context.args and account.onboarded_at is None:
+            await remember_event_link(session, update, context.args[0])
     if context.args:
         await answer(update, context, describe_payload_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
@@ -251,6 +258,7 @@ async def _finish(update: Update, context: TidelineContext) -> int:
     async with context.services.transaction() as session:
         account = await account_of(session, update)
         service.complete_onboarding(account, context.now())
+        remembered_event = await take_remembered_event(session, update)
     await answer(
         update,
         context,
@@ -258,6 +266,8 @@ async def _finish(update: Update, context: TidelineContext) -> int:
         edit=True,
     )
     await answer(update, context, help_text(context, account))
+    if remembered_event is not None:
+        await send_event(update, context, remembered_event)
     return ConversationHandler.END
 
 

@@ -325,3 +325,17 @@ async def test_participants_get_an_impact_summary_the_day_after_a_cleanup(bot: B
     assert th._("<b>Your cleanup impact</b>").replace("<b>", "").replace("</b>", "") in summary.text
     assert "12" in summary.text and th._("You took part: thank you!") in summary.text
     assert len(reporter.inbox_since(marks[reporter.id])) == 1
+
+
+async def test_an_event_link_opened_before_set_up_shows_the_event_after_it(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    lek = bot.server.user(3070, first_name="Lek", language_code="th")
+    await bot.do(lek.send_command("start", f"ev_{event_id}"))
+    th = bot.catalogs.translator("th")
+    first = th._("First, let's set you up: it takes a minute. Then I will show you the event.")
+    assert any(first in (message.text or "") for message in lek.messages)
+    await onboard(bot, lek, language="th")
+    assert lek.messages[-2].venue is not None
+    assert "เก็บขยะชายหาดบางแสน" in lek.last.text and th._("Register") in labels(lek)
+    await bot.do(lek.send_command("start"))
+    assert lek.messages[-2].venue is None, "the link is opened once, not at every /start"
