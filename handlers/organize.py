@@ -387,6 +387,9 @@ async def _co_organizers(step: Step, event: Event) -> list[User]:
 
 
 async def _summary_screen(step: Step, event: Event, notice: str | None = None) -> Screen:
+    if event.status != EventStatus.DRAFT:
+        # A published event edited from its card (texts in other languages) goes back there.
+        return await _card_screen(step, event, notice, ConversationHandler.END)
     context, t = step.context, step.t
     _focus(step, event)
     lines = [notice, ""] if notice else []
@@ -696,7 +699,8 @@ def _option_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
             "Which language do you want to add? Languages already written are marked ✓; "
             "choosing one again replaces it."
         )
-        keyboard = steps.language_keyboard(context, LANGUAGE, written, event.fallback_language)
+        # The main language is offered too, so its title can be corrected after publishing.
+        keyboard = steps.language_keyboard(context, LANGUAGE, written, skip="")
         return Screen(text, keyboard, state)
     if state == Awaiting.TRANSLATED_TITLE:
         return Screen(t._("Type the title in {language}.").format(language=language), None, state)
@@ -836,7 +840,11 @@ async def question_done(update: Update, context: TidelineContext) -> Next:
 @requires(Permission.ORGANIZE)
 async def skip_translated_description(update: Update, context: TidelineContext) -> Next:
     async def work(step: Step) -> Screen:
-        return await _save_translation(step, await _focused(step), "")
+        event = await _focused(step)
+        # Skipping while rewriting a language keeps the description it already has.
+        language = str(step.notes["language"])
+        kept = next((text.description for text in event.texts if text.language == language), "")
+        return await _save_translation(step, event, kept)
 
     return await _run(update, context, work)
 
@@ -1073,6 +1081,7 @@ async def show_edit_menu(update: Update, context: TidelineContext) -> Next:
             [context.button(t._("Date and time"), EDIT_FIELD, event.id, Awaiting.NEW_START)],
             [context.button(t._("Venue"), EDIT_FIELD, event.id, Awaiting.NEW_VENUE_NAME)],
             [context.button(t._("Capacity"), EDIT_FIELD, event.id, Awaiting.NEW_CAPACITY)],
+            [context.button(t._("Add another language"), OPTION, event.id, Awaiting.TEXT_LANGUAGE)],
             [context.button(t._("« Back"), CARD, event.id)],
         ]
         return Screen(text, keyboard)

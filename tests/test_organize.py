@@ -19,7 +19,7 @@ from events.models import (
 )
 from handlers import event_actions, organize
 from tests.conftest import ADMIN_ID
-from tests.flows import labels
+from tests.flows import button_with, labels
 from tests.organize_flows import (
     add_co_organizer,
     answer_wizard,
@@ -338,6 +338,23 @@ async def test_edit_time_announces_and_cancel_event(bot: BotRunner) -> None:
     assert "whole number" in ana.last.text
     await bot.do(ana.send_text("5"))
     assert (await load_event(bot, event_id)).capacity == 5
+
+    # A published event's texts: a typo fixed in English, and a Thai version added.
+    for language, title in (("English", "Mangrove roundtable 2026"), ("ไทย", "เสวนาป่าชายเลน")):
+        await bot.do(ana.press("Edit"))
+        await bot.do(ana.press("Add another language"))
+        await bot.do(ana.press(button_with(ana, language)))
+        await bot.do(ana.send_text(title))
+        await bot.do(ana.press("Skip"))
+        assert "Cancel event" in labels(ana), "back on the event's card"
+    texts = {
+        text.language: (text.title, text.description)
+        for text in (await load_event(bot, event_id)).texts
+    }
+    assert texts == {
+        "en": ("Mangrove roundtable 2026", "Science, business and community on mangroves."),
+        "th": ("เสวนาป่าชายเลน", ""),
+    }
 
     await bot.do(ana.press("Cancel event"))
     assert "1 person registered will be told" in ana.last.text
