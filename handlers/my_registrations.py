@@ -229,6 +229,8 @@ async def accept_offer(update: Update, context: TidelineContext) -> None:
         if registration is None or registration.user_id != reader.id:
             await answer(update, context, refusal_text(t, Refusal.NOT_REGISTERED))
             return
+        # A second tap on Accept finds the seat already confirmed: no second calendar file.
+        already = registration.status == Status.CONFIRMED
         try:
             await service.accept_offer(session, registration, now=context.now())
             refusal = None
@@ -240,7 +242,8 @@ async def accept_offer(update: Update, context: TidelineContext) -> None:
         await answer(update, context, refusal_text(t, refusal))
         return
     await _send_card(update, context, registration, event, edit=True, note=t._("Seat confirmed!"))
-    await send_calendar_file(update, t, event, now=context.now())
+    if not already:
+        await send_calendar_file(update, t, event, now=context.now())
 
 
 async def still_coming(update: Update, context: TidelineContext) -> None:
