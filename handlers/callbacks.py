@@ -33,7 +33,8 @@ class CallbackCodec:
         payload, _, signature = data.rpartition(SEPARATOR)
         if not payload:
             return False
-        return hmac.compare_digest(signature, self._signature(user_id, payload))
+        # Bytes, not str: compare_digest refuses non-ASCII strings, and forged data may hold any.
+        return hmac.compare_digest(signature.encode(), self._signature(user_id, payload).encode())
 
 
 def parse(data: str) -> tuple[str, list[str]]:

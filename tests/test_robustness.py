@@ -30,6 +30,12 @@ COMMANDS = [
     "deleteme",
     "grant",
     "revoke",
+    "events",
+    "my",
+    "report",
+    "impact",
+    "organize",
+    "broadcast",
     "nonsense",
 ]
 
@@ -74,13 +80,18 @@ async def _perform(bot: BotRunner, person, action: tuple[str, object]) -> bool: 
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    # The same examples on every run, so CI is repeatable; raise max_examples to explore.
+    derandomize=True,
 )
 @given(script=st.lists(actions, min_size=1, max_size=6))
 async def test_any_input_gets_a_localized_reply_and_no_error(
     bot: BotRunner, script: list[tuple[str, object]], caplog
 ) -> None:  # type: ignore[no-untyped-def]
     person = bot.server.user(7001, first_name="Nok", language_code="th")
+    language = "th"
     with caplog.at_level(logging.ERROR, logger="tideline.errors"):
         for action in script:
             before_messages = [(m.message_id, m.edited) for m in person.messages]
@@ -95,8 +106,10 @@ async def test_any_input_gets_a_localized_reply_and_no_error(
             new_texts += [a.get("text") or "" for a in person.callback_answers[before_answers:]]
             assert new_texts, f"no reply to {action[0]}"
             # People may switch language by pressing a language button; replies follow them.
+            # After /deleteme the account is gone: its last words came in the last language.
             current = await account(bot, 7001)
-            script = SCRIPTS.get(current.language if current else "th")
+            language = current.language if current else language
+            script = SCRIPTS.get(language)
             if script:
                 assert any(script.search(text) for text in new_texts), (action[0], new_texts)
     assert [record for record in caplog.records if record.name == "tideline.errors"] == []
