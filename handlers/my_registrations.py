@@ -3,6 +3,7 @@ check-in code, cancelling, accepting a seat offer, answering "still coming?"."""
 
 from html import escape
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -51,18 +52,27 @@ async def list_mine(update: Update, context: TidelineContext) -> None:
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 
+async def _pressed_registration(
+    session: AsyncSession, update: Update, context: TidelineContext
+) -> Registration | None:
+    """The pressed button's registration if it is the reader's own; otherwise they are told."""
+    (registration_id,) = button_args(update)
+    reader = await account_of(session, update)
+    registration = await service.find_registration(session, int(registration_id))
+    if registration is None or registration.user_id != reader.id:
+        await context.answer_query(
+            update, refusal_text(context.t, Refusal.NOT_REGISTERED), show_alert=True
+        )
+        return None
+    return registration
+
+
 async def _own_registration(
     update: Update, context: TidelineContext
 ) -> tuple[Registration, Event] | None:
-    """The pressed button's registration, if it is the reader's own."""
-    (registration_id,) = button_args(update)
     async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        registration = await service.find_registration(session, int(registration_id))
-        if registration is None or registration.user_id != reader.id:
-            await context.answer_query(
-                update, refusal_text(context.t, Refusal.NOT_REGISTERED), show_alert=True
-            )
+        registration = await _pressed_registration(session, update, context)
+        if registration is None:
             return None
         event = await service.find_event(session, registration.event_id)
         assert event is not None
@@ -192,13 +202,10 @@ async def decline_offer(update: Update, context: TidelineContext) -> None:
 
 
 async def _withdraw(update: Update, context: TidelineContext, done: str) -> None:
-    (registration_id,) = button_args(update)
     t = context.t
     async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        registration = await service.find_registration(session, int(registration_id))
-        if registration is None or registration.user_id != reader.id:
-            await answer(update, context, refusal_text(t, Refusal.NOT_REGISTERED))
+        registration = await _pressed_registration(session, update, context)
+        if registration is None:
             return
         held_seat = registration.status == Status.CONFIRMED
         try:
@@ -221,13 +228,10 @@ async def _withdraw(update: Update, context: TidelineContext, done: str) -> None
 
 
 async def accept_offer(update: Update, context: TidelineContext) -> None:
-    (registration_id,) = button_args(update)
     t = context.t
     async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        registration = await service.find_registration(session, int(registration_id))
-        if registration is None or registration.user_id != reader.id:
-            await answer(update, context, refusal_text(t, Refusal.NOT_REGISTERED))
+        registration = await _pressed_registration(session, update, context)
+        if registration is None:
             return
         # A second tap on Accept finds the seat already confirmed: no second calendar file.
         already = registration.status == Status.CONFIRMED
