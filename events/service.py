@@ -775,11 +775,8 @@ async def check_in_by_token(
     registration = await registration_by_token(session, token)
     if registration is None:
         raise EventRefused(Refusal.NOT_FOUND)
-    event = await _event_of(session, registration)
-    if not is_organizer_of(event, organizer, admin_ids):
-        raise EventRefused(Refusal.NOT_ALLOWED)
-    return await _record_attendance(
-        session, event, registration, CheckInMethod.QR, by=organizer, now=now
+    return await _organizer_checks_in(
+        session, registration, CheckInMethod.QR, organizer, admin_ids, now
     )
 
 
@@ -791,12 +788,23 @@ async def tick_off(
     admin_ids: frozenset[int],
     now: datetime,
 ) -> CheckIn:
+    return await _organizer_checks_in(
+        session, registration, CheckInMethod.LIST, organizer, admin_ids, now
+    )
+
+
+async def _organizer_checks_in(
+    session: AsyncSession,
+    registration: Registration,
+    method: CheckInMethod,
+    organizer: User,
+    admin_ids: frozenset[int],
+    now: datetime,
+) -> CheckIn:
     event = await _event_of(session, registration)
     if not is_organizer_of(event, organizer, admin_ids):
         raise EventRefused(Refusal.NOT_ALLOWED)
-    return await _record_attendance(
-        session, event, registration, CheckInMethod.LIST, by=organizer, now=now
-    )
+    return await _record_attendance(session, event, registration, method, by=organizer, now=now)
 
 
 async def self_check_in(
