@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from db.models import User
+from delivery.broadcast_models import Broadcast
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from demo.transcript import Transcript
 from events.cleanup_card import country_totals
 from events.models import CleanupReport, Event, Registration
+from handlers.broadcast_delivery import refresh_progress
 
 # The demo clock starts on Wednesday 2026-11-25 at 09:00 in Bangkok.
 CLEANUP_START = "2026-11-29 08:00"
@@ -148,6 +150,11 @@ async def events_scenes(
     await show.act(alice, "taps [Send now]", alice.press("Send now"))
     await show.act(alice, "taps [Yes, send it]", alice.press("Yes, send it"))
     await show.deliveries("the outbox sends the invitation", [dewi, somchai, lin, alice])
+    await show.meanwhile(
+        alice,
+        "the progress watcher updates Alice's progress message",
+        refresh_progress(runner.application, await _latest_broadcast(runner)),
+    )
 
     show.scene("The day before: reminders, and Somchai confirms he is coming")
     runner.clock.now = DAY_BEFORE
@@ -182,6 +189,13 @@ async def events_scenes(
         "The day after, everyone who took part hears what the cleanup achieved", [dewi, somchai]
     )
     assert roundtable_id
+
+
+async def _latest_broadcast(runner: BotRunner) -> int:
+    async with runner.session_factory() as session:
+        latest = await session.scalar(select(func.max(Broadcast.id)))
+    assert latest is not None
+    return latest
 
 
 async def _event_ids(runner: BotRunner) -> tuple[int, int]:

@@ -14,9 +14,17 @@ class Transcript:
         print(f"\n{'═' * WIDTH}\n  {title}\n{'═' * WIDTH}")
 
     async def act(self, person: Any, description: str, action: Any) -> None:
-        before = {message.message_id: (message.edited, message.text) for message in person.messages}
         print(f"\n  {person.first_name} ▸ {description}")
-        await self._runner.do(action)
+        await self._shows_changes(person, self._runner.do(action))
+
+    async def meanwhile(self, person: Any, description: str, work: Any) -> None:
+        """Something the bot does on its own (a timer, a job); show what changed for ``person``."""
+        print(f"\n  ⏱ {description}")
+        await self._shows_changes(person, work)
+
+    async def _shows_changes(self, person: Any, work: Any) -> None:
+        before = {message.message_id: (message.edited, message.text) for message in person.messages}
+        await work
         for message in person.messages:
             if message.message_id not in before:
                 self._print_bot(message, edited=False)
