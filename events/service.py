@@ -654,6 +654,26 @@ async def cancel_registration(
     return registration
 
 
+async def withdraw_for_erasure(
+    session: AsyncSession, registration: Registration, *, now: datetime
+) -> None:
+    """The person deleted their data: the registration ends whatever the deadlines say, and a
+    seat they held passes to the waitlist while the event is still ahead. A confirmed place at
+    an event that has begun stays, anonymous, in the counts."""
+    event = await _event_of(session, registration)
+    started = now >= event.starts_at
+    if started and registration.status == RegistrationStatus.CONFIRMED:
+        return
+    held_seat = registration.status in SEAT_HOLDING
+    registration.status = RegistrationStatus.CANCELLED
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    await session.flush()
+    await notices.drop_reminders(session, event, registration, now=now)
+    if held_seat and event.status == EventStatus.PUBLISHED and not started:
+        await _release_seat(session, event, now)
+
+
 async def decide(
     session: AsyncSession, registration: Registration, *, approve: bool, now: datetime
 ) -> Registration:

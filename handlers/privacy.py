@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from accounts import service
 from db.conversations import forget_key
 from db.models import ConsentPurpose
+from events import privacy as event_privacy
 from handlers import profile_steps as steps
 from handlers.callbacks import action_pattern, button_args
 from handlers.common import TidelineContext, account_of, answer
@@ -50,6 +51,7 @@ async def export_data(update: Update, context: TidelineContext) -> None:
         document = service.export_personal_data(
             account, context.services.settings.ADMIN_IDS, context.now()
         )
+        document.update(await event_privacy.personal_data(session, account))
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(
@@ -94,7 +96,9 @@ async def erase(update: Update, context: TidelineContext) -> None:
     user = update.effective_user
     assert chat is not None and user is not None
     async with context.services.transaction() as session:
-        service.erase_account(await account_of(session, update), context.now())
+        account = await account_of(session, update)
+        await event_privacy.forget_person(session, account, now=context.now())
+        service.erase_account(account, context.now())
         await forget_key(session, f"[{chat.id}, {user.id}]")
     await answer(
         update,

@@ -2,6 +2,7 @@
 invite codes, approval, waitlist and seat offers), /my, calendar files and check-in."""
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 
 from icalendar import Calendar
@@ -345,3 +346,33 @@ async def test_an_event_link_opened_before_set_up_shows_the_event_after_it(bot: 
     assert "เก็บขยะชายหาดบางแสน" in lek.last.text and th._("Register") in labels(lek)
     await bot.do(lek.send_command("start"))
     assert lek.messages[-2].venue is None, "the link is opened once, not at every /start"
+
+
+async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=1, questions=questions())
+    leaving, waiting = await _person(bot, 3080), await _person(bot, 3081)
+    for person in (leaving, waiting):
+        await _open(bot, person, event_id)
+        await bot.do(person.press("Register"))
+        await bot.do(person.press("L"))
+        await bot.do(person.send_text("No peanuts, please"))
+    await bot.do(leaving.send_command("mydata"))
+    assert leaving.last.document is not None
+    exported = json.loads(leaving.last.document.data)
+    [registration] = exported["registrations"]
+    assert registration["event"] == "Bang Saen beach cleanup"
+    assert registration["status"] == "confirmed"
+    assert registration["answers"] == {
+        "T-shirt size?": "L",
+        "Any dietary needs?": "No peanuts, please",
+    }
+    token = (await registration_of(bot, event_id, 3080)).checkin_token
+
+    await bot.do(leaving.send_command("deleteme"))
+    await bot.do(leaving.press("Yes, delete my data"))
+    await bot.do(leaving.press("Delete everything now"))
+    await bot.deliver_due()
+    assert "A seat has freed up" in waiting.last.text
+    [gone] = [row for row in await registrations(bot, event_id) if row.answers == {}]
+    assert gone.status == RegistrationStatus.CANCELLED and gone.checkin_token != token
+    assert (await load_event(bot, event_id)).seats_taken == 1  # now held by the offer

@@ -1,0 +1,98 @@
+"""A person's event data for /mydata, and what /deleteme does to it: registrations are withdrawn
+(a held seat passes to the waitlist), answers and photos go, and only anonymous counts stay."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import User
+from events import service
+from events.checkin_code import new_checkin_token
+from events.models import ACTIVE, CleanupReport, Event, EventOrganizer, Registration
+from events.models import RegistrationStatus as Status
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def personal_data(session: AsyncSession, user: User) -> dict[str, Any]:
+    """Registrations (with the answers given), cleanup data cards and events organized."""
+    registrations = await session.execute(
+        select(Registration, Event)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id)
+        .order_by(Event.starts_at)
+    )
+    reports = await session.scalars(
+        select(CleanupReport).where(CleanupReport.reporter_id == user.id)
+    )
+    organized = await session.scalars(
+        select(EventOrganizer.event_id).where(EventOrganizer.user_id == user.id)
+    )
+    return {
+        "registrations": [
+            _registration(registration, event) for registration, event in registrations
+        ],
+        "cleanup_data_cards": [_report(report) for report in reports],
+        "events_organized": sorted(organized),
+    }
+
+
+def _registration(registration: Registration, event: Event) -> dict[str, Any]:
+    title = service.text_for(event, event.fallback_language)[0].title
+    prompts = {
+        str(question.id): str(
+            service.question_text(question, event.fallback_language, event.fallback_language).get(
+                "prompt", ""
+            )
+        )
+        for question in event.questions
+    }
+    return {
+        "event_id": event.id,
+        "event": title,
+        "starts_at": _iso(event.starts_at),
+        "status": str(registration.status),
+        "registered_at": _iso(registration.created_at),
+        "answers": {
+            prompts.get(key, key): value for key, value in (registration.answers or {}).items()
+        },
+        "attended_at": _iso(registration.attended_at),
+        "check_in_method": registration.checkin_method,
+    }
+
+
+def _report(report: CleanupReport) -> dict[str, Any]:
+    return {
+        "event_id": report.event_id,
+        "bags": report.bags,
+        "weight_kg": report.weight_kg,
+        "people": report.people,
+        "distance_m": report.distance_m,
+        "items": report.items,
+        "photos": len(report.photo_file_ids or []),
+        "submitted_at": _iso(report.submitted_at),
+        "reviewed_at": _iso(report.reviewed_at),
+    }
+
+
+async def forget_person(session: AsyncSession, user: User, *, now: datetime) -> None:
+    """Runs in the same transaction as accounts.service.erase_account."""
+    registrations = await session.scalars(
+        select(Registration).where(Registration.user_id == user.id)
+    )
+    for registration in registrations:
+        if registration.status in (*ACTIVE, Status.DRAFT):
+            await service.withdraw_for_erasure(session, registration, now=now)
+        registration.answers = {}
+        # A code someone kept a picture of no longer checks anyone in.
+        registration.checkin_token = new_checkin_token()
+    reports = await session.scalars(
+        select(CleanupReport).where(CleanupReport.reporter_id == user.id)
+    )
+    for report in reports:
+        report.photo_file_ids = []
+    await session.execute(delete(EventOrganizer).where(EventOrganizer.user_id == user.id))
