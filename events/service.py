@@ -335,6 +335,23 @@ async def countries_with_events(session: AsyncSession, *, now: datetime) -> list
     return list(await session.scalars(query))
 
 
+async def cities_with_events(
+    session: AsyncSession, *, country: str | None, now: datetime
+) -> list[str]:
+    """Cities with upcoming published events (in one country, or all), each spelled once."""
+    query = (
+        select(Event.city)
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
+        .order_by(Event.id)
+    )
+    if country:
+        query = query.where(Event.country == country)
+    spellings: dict[str, str] = {}
+    for city in await session.scalars(query):
+        spellings.setdefault(city.casefold(), city)
+    return sorted(spellings.values(), key=str.casefold)
+
+
 def seats_left(event: Event) -> int:
     return max(event.capacity - event.seats_taken, 0)
 

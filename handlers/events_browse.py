@@ -2,8 +2,10 @@
 with buttons; an event card with its venue on the map; ``ev_<id>`` deep links open a card."""
 
 import re
+from datetime import datetime
 from html import escape
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -22,14 +24,26 @@ ANY = "-"
 KIND_CODES = {"r": EventKind.ROUNDTABLE, "c": EventKind.CLEANUP}
 EVENT_LINK = re.compile(r"^/start ev_(\d{1,12})$")
 PICK_COUNTRY = "ev.pick"
+PICK_CITY = "ev.city"
 
 
-def _filters(kind: str, country: str, near: str, reader: User) -> service.EventFilter:
-    return service.EventFilter(
-        kind=KIND_CODES.get(kind),
-        country=country if country in COUNTRY_CODES else None,
-        city=reader.city if near == "1" and reader.city else None,
-    )
+# Where the list looks, carried in the buttons: any city, the reader's own, or the n-th city
+# of those with upcoming events (city names themselves could overflow 64 bytes of callback data).
+ANY_CITY = "0"
+MY_CITY = "1"
+CITY_PREFIX = "c"
+
+
+async def _city(
+    session: AsyncSession, place: str, country: str | None, reader: User, now: datetime
+) -> str | None:
+    if place == MY_CITY:
+        return reader.city
+    if place.startswith(CITY_PREFIX) and place[1:].isdigit():
+        cities = await service.cities_with_events(session, country=country, now=now)
+        index = int(place[1:])
+        return cities[index] if index < len(cities) else None
+    return None
 
 
 async def list_events(update: Update, context: TidelineContext) -> None:
@@ -40,7 +54,9 @@ async def list_events(update: Update, context: TidelineContext) -> None:
     t = context.t
     async with context.services.transaction() as session:
         reader = await account_of(session, update)
-        filters = _filters(kind, country, near, reader)
+        known_country = country if country in COUNTRY_CODES else None
+        city = await _city(session, near, known_country, reader, context.now())
+        filters = service.EventFilter(kind=KIND_CODES.get(kind), country=known_country, city=city)
 
         async def fetch(page: int) -> tuple[list[Event], int]:
             return await service.upcoming_events(
@@ -66,7 +82,7 @@ async def list_events(update: Update, context: TidelineContext) -> None:
         [context.button(f"{n}. {_short(title_of(t, e))}", actions.SHOW, e.id)]
         for n, e in enumerate(events, start=page * PAGE_SIZE + 1)
     ]
-    keyboard += _navigation(context, page, total, kind, country, near)
+    keyboard += _navigation(context, page, total, kind, country, near, city)
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 
@@ -85,7 +101,13 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def _navigation(
-    context: TidelineContext, page: int, total: int, kind: str, country: str, near: str
+    context: TidelineContext,
+    page: int,
+    total: int,
+    kind: str,
+    country: str,
+    near: str,
+    city: str | None,
 ) -> list[list[InlineKeyboardButton]]:
     t = context.t
 
@@ -112,12 +134,11 @@ def _navigation(
         ]
     )
     country_label = t.country_name(country) if country != ANY else t._("All countries")
+    city_label = city if city else t._("All cities")
     rows.append(
         [
-            context.button("🌏 " + country_label, PICK_COUNTRY, kind, near),
-            context.button(
-                mark(t._("My city"), near == "1"), *to(0, near="0" if near == "1" else "1")
-            ),
+            context.button("🌏 " + country_label, PICK_COUNTRY, kind, ANY_CITY),
+            context.button("🏙 " + city_label[:30], PICK_CITY, kind, country),
         ]
     )
     return rows
@@ -134,6 +155,24 @@ async def pick_country(update: Update, context: TidelineContext) -> None:
         for code in countries
     ]
     await answer(update, context, t._("Which country?"), keyboard, edit=True)
+
+
+async def pick_city(update: Update, context: TidelineContext) -> None:
+    kind, country = button_args(update)
+    t = context.t
+    async with context.services.transaction() as session:
+        reader = await account_of(session, update)
+        cities = await service.cities_with_events(
+            session, country=country if country in COUNTRY_CODES else None, now=context.now()
+        )
+    keyboard = [[context.button(t._("All cities"), actions.LIST, 0, kind, country, ANY_CITY)]]
+    if reader.city:
+        keyboard.append([context.button(t._("My city"), actions.LIST, 0, kind, country, MY_CITY)])
+    keyboard += [
+        [context.button(city[:40], actions.LIST, 0, kind, country, f"{CITY_PREFIX}{index}")]
+        for index, city in enumerate(cities)
+    ]
+    await answer(update, context, t._("Which city?"), keyboard, edit=True)
 
 
 async def show_event(update: Update, context: TidelineContext) -> None:
@@ -203,5 +242,6 @@ def build_events_browse() -> list[BaseHandler]:
         CommandHandler("events", list_events),
         CallbackQueryHandler(list_events, pattern=action_pattern(actions.LIST)),
         CallbackQueryHandler(pick_country, pattern=action_pattern(PICK_COUNTRY)),
+        CallbackQueryHandler(pick_city, pattern=action_pattern(PICK_CITY)),
         CallbackQueryHandler(show_event, pattern=action_pattern(actions.SHOW)),
     ]

@@ -78,6 +78,20 @@ async def test_events_lists_nearby_first_and_filters_and_pages(bot: BotRunner) -
     await bot.do(anna.press(button_with(anna, "All countries")))
     await bot.do(anna.press("Vietnam"))
     assert _event_buttons(anna) == ["1. Bang Saen beach cleanup"]
+    await bot.do(anna.press(button_with(anna, "🌏")))
+    await bot.do(anna.press("All countries"))
+    await bot.do(anna.press("🏙 All cities"))
+    assert "Which city?" in anna.last.text
+    assert labels(anna) == ["All cities", "My city", "Chonburi", "Da Nang", "Jakarta"]
+    await bot.do(anna.press("Jakarta"))
+    assert len(_event_buttons(anna)) == 4 and "🏙 Jakarta" in labels(anna)
+    await bot.do(anna.press("🏙 Jakarta"))
+    await bot.do(anna.press("My city"))
+    assert len(_event_buttons(anna)) == 2  # the two cleanups in Chonburi (roundtables filtered)
+    await bot.do(anna.press("All"))
+    assert len(_event_buttons(anna)) == 3
+    await bot.do(anna.press("🏙 Chonburi"))
+    await bot.do(anna.press("Da Nang"))
     await bot.do(anna.press(button_with(anna, "1.")))
     venue = anna.messages[-2]
     assert venue.venue is not None and venue.venue["title"] == "Bang Saen beach cleanup"
