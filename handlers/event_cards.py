@@ -7,7 +7,7 @@ from html import escape
 from telegram import InputFile, Update
 
 from events.calendar import calendar_filename, event_calendar
-from events.models import Event, EventKind, EventStatus, Registration, RegistrationMode
+from events.models import ACTIVE, Event, EventKind, EventStatus, Registration, RegistrationMode
 from events.models import RegistrationStatus as Status
 from events.service import Refusal, seats_left, text_for
 from i18n import LANGUAGES, Translator, lazy
@@ -96,7 +96,10 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
     if event.status == EventStatus.CANCELLED:
         lines += ["", t._("❌ This event has been cancelled.")]
         return "\n".join(lines)
-    lines.append("👥 " + seats_line(t, event))
+    registered = registration is not None and registration.status in ACTIVE
+    if not registered:
+        # Seats matter to people deciding whether to register, not to those who have.
+        lines.append("👥 " + seats_line(t, event))
     if event.registration_mode == RegistrationMode.APPROVAL:
         lines.append(t._("Registrations are approved by the organizers."))
     elif event.registration_mode == RegistrationMode.INVITE_CODE:
