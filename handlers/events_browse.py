@@ -47,22 +47,22 @@ async def _city(
 
 
 async def list_events(update: Update, context: TidelineContext) -> None:
-    page, kind, country, near = 0, ANY, ANY, "0"
+    page, kind, country, place = 0, ANY, ANY, ANY_CITY
     if update.callback_query is not None:
-        page_text, kind, country, near = button_args(update)
+        page_text, kind, country, place = button_args(update)
         page = max(int(page_text), 0)
     t = context.t
     async with context.services.transaction() as session:
         reader = await account_of(session, update)
         known_country = country if country in COUNTRY_CODES else None
-        city = await _city(session, near, known_country, reader, context.now())
-        filters = service.EventFilter(kind=KIND_CODES.get(kind), country=known_country, city=city)
+        city = await _city(session, place, known_country, reader, context.now())
+        wanted = service.EventFilter(kind=KIND_CODES.get(kind), country=known_country, city=city)
 
         async def fetch(page: int) -> tuple[list[Event], int]:
             return await service.upcoming_events(
                 session,
                 reader=reader,
-                filters=filters,
+                filters=wanted,
                 now=context.now(),
                 offset=page * PAGE_SIZE,
                 limit=PAGE_SIZE,
@@ -82,7 +82,7 @@ async def list_events(update: Update, context: TidelineContext) -> None:
         [context.button(f"{n}. {_short(title_of(t, e))}", actions.SHOW, e.id)]
         for n, e in enumerate(events, start=page * PAGE_SIZE + 1)
     ]
-    keyboard += _navigation(context, page, total, kind, country, near, city)
+    keyboard += _navigation(context, page, total, kind, country, place, city)
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 
@@ -106,13 +106,13 @@ def _navigation(
     total: int,
     kind: str,
     country: str,
-    near: str,
+    place: str,
     city: str | None,
 ) -> list[list[InlineKeyboardButton]]:
     t = context.t
 
-    def to(page: int, kind: str = kind, country: str = country, near: str = near) -> tuple:
-        return (actions.LIST, page, kind, country, near)
+    def to(page: int, kind: str = kind, country: str = country, place: str = place) -> tuple:
+        return (actions.LIST, page, kind, country, place)
 
     rows: list[list[InlineKeyboardButton]] = []
     paging = []
@@ -145,13 +145,13 @@ def _navigation(
 
 
 async def pick_country(update: Update, context: TidelineContext) -> None:
-    kind, near = button_args(update)
+    kind, place = button_args(update)
     t = context.t
     async with context.services.transaction() as session:
         countries = await service.countries_with_events(session, now=context.now())
-    keyboard = [[context.button(t._("All countries"), actions.LIST, 0, kind, ANY, near)]]
+    keyboard = [[context.button(t._("All countries"), actions.LIST, 0, kind, ANY, place)]]
     keyboard += [
-        [context.button(t.country_name(code), actions.LIST, 0, kind, code, near)]
+        [context.button(t.country_name(code), actions.LIST, 0, kind, code, place)]
         for code in countries
     ]
     await answer(update, context, t._("Which country?"), keyboard, edit=True)
@@ -227,7 +227,7 @@ def card_keyboard(
         rows = [[context.button(t._("Register"), actions.REGISTER, event.id)]]
     else:
         rows = []
-    rows.append([context.button(t._("All events"), actions.LIST, 0, ANY, ANY, "0")])
+    rows.append([context.button(t._("All events"), actions.LIST, 0, ANY, ANY, ANY_CITY)])
     return rows
 
 
