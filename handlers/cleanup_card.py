@@ -755,11 +755,14 @@ def _report_line(t: Translator, report: CleanupReport, event: Event) -> str:
 
 @_while_open
 async def open_review(update: Update, context: TidelineContext) -> Awaiting | int:
-    return await _show_review(update, context, int(button_args(update)[0]), edit=True)
+    event_id, *page = button_args(update)
+    return await _show_review(
+        update, context, int(event_id), edit=True, page=int(page[0]) if page else 0
+    )
 
 
 async def _show_review(
-    update: Update, context: TidelineContext, event_id: int, *, edit: bool
+    update: Update, context: TidelineContext, event_id: int, *, edit: bool, page: int = 0
 ) -> Awaiting:
     t = context.t
     async with context.services.transaction() as session:
@@ -768,7 +771,10 @@ async def _show_review(
         event = await session.get(Event, event_id)
         totals = await card.event_totals(session, event_id)
     assert event is not None
-    shown = reports[:REVIEW_PAGE]
+    # Unreviewed cards come first; later pages hold the rest, ten at a time.
+    pages = max((len(reports) + REVIEW_PAGE - 1) // REVIEW_PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    shown = reports[page * REVIEW_PAGE : (page + 1) * REVIEW_PAGE]
     lines = [
         t._("<b>Data cards</b> – {title}").format(title=_title(t, event)),
         t._("<b>Total</b>: {figures}").format(figures=figures_line(t, totals)),
@@ -787,6 +793,13 @@ async def _show_review(
                 )
             )
         keyboard.append(row)
+    paging = []
+    if page > 0:
+        paging.append(context.button(t._("‹ Previous"), REVIEW, event_id, page - 1))
+    if page + 1 < pages:
+        paging.append(context.button(t._("Next ›"), REVIEW, event_id, page + 1))
+    if paging:
+        keyboard.append(paging)
     keyboard.append([context.button(t._("Close"), CLOSE_REVIEW)])
     await answer(update, context, "\n".join(lines), keyboard, edit=edit)
     return Awaiting.REVIEW
@@ -998,6 +1011,7 @@ def build_cleanup_card() -> ConversationHandler:
                 *expects_buttons,
             ],
             Awaiting.REVIEW: [
+                _button(REVIEW, open_review),
                 _button(CORRECT, choose_correction),
                 _button(REVIEWED, confirm_reviewed),
                 _button(CLOSE_REVIEW, close_review),

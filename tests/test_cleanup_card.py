@@ -9,7 +9,7 @@ from accounts.service import find_account
 from db.models import ConsentPurpose, ConversationState
 from demo.runner import BotRunner
 from events import cleanup_card as card
-from events.models import EventStatus, RegistrationStatus
+from events.models import CleanupReport, EventStatus, RegistrationStatus
 from handlers.cleanup_card import REPORT, figures_line
 from tests.cleanup_fixtures import (
     make_cleanup,
@@ -412,3 +412,24 @@ async def test_help_lists_report_and_impact(bot: BotRunner) -> None:
     await bot.do(person.send_command("help"))
     assert "/report – Send a cleanup data card" in person.last.text
     assert "/impact – See what your cleanups achieved" in person.last.text
+
+
+async def test_the_review_list_pages_through_many_data_cards(bot: BotRunner) -> None:
+    organizer = bot.server.user(6090, first_name="Org", language_code="en")
+    await onboard(bot, organizer)
+    event_id = await make_cleanup(bot, organizers=(6090,))
+    async with bot.session_factory() as session, session.begin():
+        session.add_all(
+            CleanupReport(event_id=event_id, bags=n, submitted_at=bot.clock.now)
+            for n in range(1, 13)
+        )
+    await bot.do(organizer.send_command("report"))
+    await bot.do(organizer.press(f"Review: {TITLE}"))
+    assert "Next ›" in labels(organizer) and "‹ Previous" not in labels(organizer)
+    first_page = [text for text in labels(organizer) if text.startswith("Correct")]
+    await bot.do(organizer.press("Next ›"))
+    second_page = [text for text in labels(organizer) if text.startswith("Correct")]
+    assert (len(first_page), len(second_page)) == (10, 2)
+    assert not set(first_page) & set(second_page)
+    await bot.do(organizer.press("‹ Previous"))
+    assert [text for text in labels(organizer) if text.startswith("Correct")] == first_page
