@@ -56,6 +56,16 @@ def add_question(
     return question
 
 
+def remove_last_question(event: Event, *, now: datetime) -> bool:
+    """Drafts only (nobody has answered yet); returns whether there was a question to remove."""
+    if event.status != EventStatus.DRAFT or not event.questions:
+        return False
+    last = max(event.questions, key=lambda question: question.position)
+    event.questions.remove(last)
+    event.updated_at = now
+    return True
+
+
 def question_at(event: Event, position: int) -> RegistrationQuestion | None:
     return next((q for q in event.questions if q.position == position), None)
 

@@ -131,6 +131,7 @@ CARD = "om.ev"  # event id
 SUMMARY = "om.sum"  # event id
 OPTION = "om.opt"  # event id, option (an Awaiting value)
 SAVE = "om.save"  # event id
+DROP_QUESTION = "om.dropq"  # event id
 PUBLISH = "om.pub"  # event id
 VIEW = "om.rl"  # event id, view, page
 TICK = "om.tk"  # registration id, page
@@ -414,6 +415,8 @@ async def _summary_screen(step: Step, event: Event, notice: str | None = None) -
         context.button(labels[option], OPTION, event.id, option) for option in SUMMARY_OPTIONS
     ]
     keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if event.questions:
+        keyboard.append([context.button(t._("Remove the last question"), DROP_QUESTION, event.id)])
     keyboard.append(
         [
             context.button(t._("✅ Publish"), PUBLISH, event.id),
@@ -978,6 +981,19 @@ def _option_text(state: Awaiting) -> Callable[..., Any]:
 
 
 @requires(Permission.ORGANIZE)
+async def drop_question(update: Update, context: TidelineContext) -> Next:
+    (event_id,) = _int_args(update)
+
+    async def work(step: Step) -> Screen:
+        event = await _managed(step, event_id, changing=True)
+        removed = organizing.remove_last_question(event, now=step.now)
+        notice = step.t._("Question removed.") if removed else None
+        return await _summary_screen(step, event, notice)
+
+    return await _run(update, context, work)
+
+
+@requires(Permission.ORGANIZE)
 async def save_draft(update: Update, context: TidelineContext) -> Next:
     (event_id,) = _int_args(update)
 
@@ -1480,6 +1496,7 @@ def build_organize() -> ConversationHandler[Any]:
             button(SUMMARY, show_summary),
             button(OPTION, choose_option),
             button(SAVE, save_draft),
+            button(DROP_QUESTION, drop_question),
             button(PUBLISH, publish),
             button(VIEW, show_view),
             button(TICK, toggle_attendance),

@@ -66,6 +66,14 @@ async def test_wizard_creates_a_published_event_in_the_local_zone(bot: BotRunner
     assert "exactly 3 choices" in ana.last.text
     await bot.do(ana.send_text("เล็ก\nกลาง\nใหญ่"))
     await bot.do(ana.press("Done"))
+    # A second question, added by mistake, goes again.
+    await bot.do(ana.press("Add a question"))
+    await bot.do(ana.press("Free text"))
+    await bot.do(ana.send_text("Favourite colour?"))
+    await bot.do(ana.press("Done"))
+    assert "2 registration questions" in ana.last.text
+    await bot.do(ana.press("Remove the last question"))
+    assert "Question removed." in ana.last.text and "1 registration question" in ana.last.text
     await bot.do(ana.press("Registration deadline"))
     await bot.do(ana.send_text("2026-12-04 18:00"))
     await bot.do(ana.press("Reminder time"))
