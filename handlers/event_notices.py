@@ -132,8 +132,8 @@ async def render_offer_expired(request: RenderRequest) -> Outgoing:
     _, event = await _load(request)
     return Outgoing(
         text=request.t._(
-            "Your seat offer for <b>{title}</b> has expired, so the seat went to the next "
-            "person waiting."
+            "Your seat offer for <b>{title}</b> has expired. You can register again from the "
+            "event; you join the end of the waitlist if it is still full."
         ).format(title=_title(request, event))
     )
 
