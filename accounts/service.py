@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.geography import derive_timezone
@@ -38,6 +38,45 @@ def clean_free_text(value: str, limit: int) -> str:
 
 async def find_account(session: AsyncSession, telegram_id: int) -> User | None:
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def reader_language(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    username: str | None,
+    first_name: str | None,
+    language: str,
+    now: datetime,
+) -> str:
+    """The language of the person behind an update, whose account is created on first contact
+    and whose Telegram name is kept current. Runs for every update, so it reads three columns
+    rather than the whole account."""
+    known = (
+        await session.execute(
+            select(User.id, User.language, User.username, User.first_name).where(
+                User.telegram_id == telegram_id
+            )
+        )
+    ).one_or_none()
+    if known is None:
+        created = await resolve_account(
+            session,
+            telegram_id=telegram_id,
+            username=username,
+            first_name=first_name,
+            language=language,
+            now=now,
+        )
+        return created.language
+    if (known.username, known.first_name) != (username, first_name):
+        await session.execute(
+            update(User)
+            .where(User.id == known.id)
+            .values(username=username, first_name=first_name)
+            .execution_options(synchronize_session=False)
+        )
+    return str(known.language)
 
 
 async def resolve_account(

@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from accounts.service import Permission, find_account, has_permission, resolve_account
+from accounts.service import Permission, find_account, has_permission, reader_language
 from db.models import User
 from handlers.callbacks import CallbackCodec
 from i18n import Catalogs, Translator, match_language
@@ -118,7 +118,7 @@ async def resolve_reader(update: object, context: TidelineContext) -> None:
         raise ApplicationHandlerStop
     services = context.services
     async with services.transaction() as session:
-        account = await resolve_account(
+        language = await reader_language(
             session,
             telegram_id=user.id,
             username=user.username,
@@ -126,7 +126,7 @@ async def resolve_reader(update: object, context: TidelineContext) -> None:
             language=match_language(user.language_code) or services.settings.DEFAULT_LANGUAGE,
             now=context.now(),
         )
-        context.use_language(account.language)
+        context.use_language(language)
 
 
 async def refuse_forged_buttons(update: object, context: TidelineContext) -> None:
