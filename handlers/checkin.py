@@ -41,8 +41,7 @@ async def scan_code(update: Update, context: TidelineContext) -> None:
                 now=context.now(),
             )
         except EventRefused as refused:
-            refusal = Refusal.NOT_ALLOWED if refused.refusal == Refusal.NOT_FOUND else None
-            await answer(update, context, _scan_refusal(context, refusal or refused.refusal))
+            await answer(update, context, _scan_refusal(context, refused.refusal))
             return
     name = escape(check_in.person.first_name or str(check_in.person.telegram_id))
     title = escape(title_of(t, check_in.event))
@@ -60,7 +59,7 @@ async def scan_code(update: Update, context: TidelineContext) -> None:
 
 
 def _scan_refusal(context: TidelineContext, refusal: Refusal) -> str:
-    if refusal == Refusal.NOT_ALLOWED:
+    if refusal in (Refusal.NOT_ALLOWED, Refusal.NOT_FOUND):
         # The same answer for unknown codes and other people's events: a code reveals nothing.
         return context.t._("This check-in code can only be used by the organizers of its event.")
     return refusal_text(context.t, refusal)
