@@ -55,6 +55,9 @@ def _arguments() -> argparse.Namespace:
         help="created if missing, emptied before the run",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the bot under cProfile and write its stats here"
+    )
     return parser.parse_args()
 
 
@@ -119,7 +122,7 @@ async def _run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     event_id = await _seed(url, args.people, args.seats)
     server = SandboxServer(flood=FloodPolicy(enabled=False))
     await server.start()
-    bot = await _start_bot(server, url)
+    bot = await _start_bot(server, url, args.profile)
     try:
         people = [
             server.user(FIRST_PERSON + n, first_name=f"Person {n}") for n in range(args.people)
@@ -133,7 +136,9 @@ async def _run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         await server.stop()
 
 
-async def _start_bot(server: SandboxServer, url: str) -> asyncio.subprocess.Process:
+async def _start_bot(
+    server: SandboxServer, url: str, profile: str | None
+) -> asyncio.subprocess.Process:
     """The bot runs as its own process (``bot.py run``), as in production: the sandbox and the
     simulated people in this process do not share its CPU."""
     environment = {
@@ -143,8 +148,10 @@ async def _start_bot(server: SandboxServer, url: str) -> asyncio.subprocess.Proc
         "DATABASE_URL": url,
         "ADMIN_IDS": "",
     }
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
     bot = await asyncio.create_subprocess_exec(
         sys.executable,
+        *profiler,
         str(ROOT / "bot.py"),
         "run",
         cwd=ROOT,

@@ -54,6 +54,12 @@ def _payload(registration: Registration, **extra: object) -> dict[str, object]:
 async def schedule_reminders(
     session: AsyncSession, event: Event, registration: Registration, *, now: datetime
 ) -> None:
+    reminders = reminder_items(event, registration, now=now)
+    if reminders:
+        await outbox.enqueue_many(session, reminders, now=now)
+
+
+def reminder_items(event: Event, registration: Registration, *, now: datetime) -> list[OutboxItem]:
     """The day-before "still coming?" and the same-day reminder; one whose time has already
     passed is not scheduled at all."""
     prefix = _reminder_prefix(event, registration)
@@ -83,8 +89,7 @@ async def schedule_reminders(
                 urgent=True,
             )
         )
-    if reminders:
-        await outbox.enqueue_many(session, reminders, now=now)
+    return reminders
 
 
 async def drop_reminders(
@@ -149,17 +154,24 @@ async def decision_made(
 async def approval_requested(
     session: AsyncSession, event: Event, registration: Registration, *, now: datetime
 ) -> None:
+    await outbox.enqueue_many(session, approval_request_items(event, registration, now=now))
+
+
+def approval_request_items(
+    event: Event, registration: Registration, *, now: datetime
+) -> list[OutboxItem]:
     """Every organizer of the event is asked; the first answer decides."""
-    for link in event.organizers:
-        await outbox.enqueue(
-            session,
-            user_id=link.user_id,
-            kind=Kind.APPROVAL_REQUEST,
-            dedupe_key=f"notice:approval:{registration.id}:organizer:{link.user_id}",
-            due_at=now,
-            payload=_payload(registration),
+    return [
+        OutboxItem(
+            link.user_id,
+            Kind.APPROVAL_REQUEST,
+            f"notice:approval:{registration.id}:organizer:{link.user_id}",
+            now,
+            _payload(registration),
             urgent=True,
         )
+        for link in event.organizers
+    ]
 
 
 async def event_changed(

@@ -381,6 +381,11 @@ def refusal_to_register(event: Event | None, *, now: datetime) -> Refusal | None
     return None
 
 
+def asks_before_registering(event: Event) -> bool:
+    """An invite code or questions: the person registers step by step, from a draft."""
+    return bool(event.questions) or event.registration_mode == RegistrationMode.INVITE_CODE
+
+
 def invite_code_matches(event: Event, code: str | None) -> bool:
     if event.registration_mode != RegistrationMode.INVITE_CODE:
         return True

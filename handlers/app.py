@@ -16,7 +16,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from events.registration_desk import RegistrationDesk
 from handlers import broadcast_delivery
+from handlers.bot_api_http import AiohttpRequest
 from handlers.broadcast import build_broadcast
 from handlers.callbacks import CallbackCodec
 from handlers.checkin import build_checkin_link, build_self_checkin
@@ -90,6 +92,9 @@ def build_application(
         .token(settings.BOT_TOKEN)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        .request(AiohttpRequest())
+        # Long polling waits up to PTB's poll timeout on top of this read timeout.
+        .get_updates_request(AiohttpRequest())
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
         .post_init(post_init)
@@ -103,6 +108,7 @@ def build_application(
         catalogs=catalogs,
         codec=CallbackCodec(callback_secret(settings.BOT_TOKEN)),
         clock=clock,
+        registration_desk=RegistrationDesk(session_factory),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, all_renderers())

@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 
 from accounts.service import Permission, find_account, has_permission, reader_language
 from db.models import User
+from events.registration_desk import RegistrationDesk
 from handlers.callbacks import CallbackCodec
 from i18n import Catalogs, Translator, match_language
 from settings import Settings
@@ -28,6 +29,7 @@ class Services:
     catalogs: Catalogs
     codec: CallbackCodec
     clock: Callable[[], datetime]
+    registration_desk: RegistrationDesk
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
         return _Transaction(self.session_factory)

@@ -17,8 +17,9 @@ from telegram.ext import (
 
 from accounts.service import InvalidText, clean_free_text
 from events import service
-from events.models import Event, QuestionKind, Registration, RegistrationMode
+from events.models import Event, QuestionKind, Registration
 from events.models import RegistrationStatus as Status
+from events.registration_desk import TapVerdict
 from events.service import EventRefused
 from handlers import event_actions as actions
 from handlers.callbacks import action_pattern, button_args
@@ -38,27 +39,39 @@ class Awaiting(StrEnum):
 async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
     (event_id,) = button_args(update)
     t = context.t
+    assert update.effective_user is not None
+    # Taps of many people at once are written together: see events.registration_desk.
+    tapped = await context.services.registration_desk.tap(
+        int(event_id), update.effective_user.id, now=context.now()
+    )
+    if tapped.verdict == TapVerdict.SET_UP_FIRST:
+        await answer(update, context, t._("Let's finish setting you up first: send /start."))
+        return ConversationHandler.END
+    if tapped.verdict == TapVerdict.REFUSED:
+        await answer(update, context, refusal_text(t, tapped.refusal or service.Refusal.NOT_FOUND))
+        return ConversationHandler.END
+    if tapped.verdict == TapVerdict.REGISTERED:
+        assert tapped.event is not None and tapped.result is not None
+        registration, created = tapped.result.registration, tapped.result.created
+        await _tell_outcome(update, context, tapped.event, registration, created=created)
+        return ConversationHandler.END
+    return await _start_steps(update, context, int(event_id))
+
+
+async def _start_steps(update: Update, context: TidelineContext, event_id: int) -> Awaiting | int:
+    """An invite code or questions: a draft registration keeps each answer as it comes."""
     async with context.services.transaction() as session:
         reader = await account_of(session, update)
-        if reader.onboarded_at is None:
-            await answer(update, context, t._("Let's finish setting you up first: send /start."))
-            return ConversationHandler.END
-        event = await service.find_event(session, int(event_id))
+        event = await service.find_event(session, event_id)
         refusal = service.refusal_to_register(event, now=context.now())
         if refusal is not None or event is None:
-            await answer(update, context, refusal_text(t, refusal or service.Refusal.NOT_FOUND))
-            return ConversationHandler.END
-        if not event.questions and event.registration_mode != RegistrationMode.INVITE_CODE:
-            # Nothing to ask: register in this one transaction, the path a burst of taps takes.
-            result = await service.register(session, event, reader, now=context.now())
-            registration, created = result.registration, result.created
-        else:
-            registration = await service.start_registration(
-                session, event, reader, now=context.now()
+            await answer(
+                update, context, refusal_text(context.t, refusal or service.Refusal.NOT_FOUND)
             )
-            created = False
+            return ConversationHandler.END
+        registration = await service.start_registration(session, event, reader, now=context.now())
     if registration.status != Status.DRAFT:
-        await _tell_outcome(update, context, event, registration, created=created)
+        await _tell_outcome(update, context, event, registration, created=False)
         return ConversationHandler.END
     return await _next_step(update, context, event, registration)
 
