@@ -99,9 +99,7 @@ async def _accounts(session: AsyncSession, telegram_ids: set[int]) -> dict[int, 
             User.telegram_id.in_(telegram_ids), User.onboarded_at.is_not(None)
         )
     )
-    return {
-        telegram_id: user_id for telegram_id, user_id in rows if telegram_id is not None
-    }
+    return {telegram_id: user_id for telegram_id, user_id in rows if telegram_id is not None}
 
 
 async def _register_for(

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from accounts.readers import ReaderDirectory
 from events.registration_desk import RegistrationDesk
 from handlers import broadcast_delivery
 from handlers.bot_api_http import AiohttpRequest
@@ -108,6 +109,7 @@ def build_application(
         catalogs=catalogs,
         codec=CallbackCodec(callback_secret(settings.BOT_TOKEN)),
         clock=clock,
+        readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
     )
     application.bot_data[SERVICES_KEY] = services

@@ -14,7 +14,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from accounts.service import Permission, find_account, has_permission, reader_language
+from accounts.readers import Reader, ReaderDirectory
+from accounts.service import Permission, find_account, has_permission
 from db.models import User
 from events.registration_desk import RegistrationDesk
 from handlers.callbacks import CallbackCodec
@@ -29,6 +30,7 @@ class Services:
     catalogs: Catalogs
     codec: CallbackCodec
     clock: Callable[[], datetime]
+    readers: ReaderDirectory
     registration_desk: RegistrationDesk
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
@@ -119,16 +121,16 @@ async def resolve_reader(update: object, context: TidelineContext) -> None:
     if user.is_bot:
         raise ApplicationHandlerStop
     services = context.services
-    async with services.transaction() as session:
-        language = await reader_language(
-            session,
+    language = await services.readers.language_of(
+        Reader(
             telegram_id=user.id,
             username=user.username,
             first_name=user.first_name,
             language=match_language(user.language_code) or services.settings.DEFAULT_LANGUAGE,
             now=context.now(),
         )
-        context.use_language(language)
+    )
+    context.use_language(language)
 
 
 async def refuse_forged_buttons(update: object, context: TidelineContext) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 8
+# Enough that a burst of taps forms large batches for the group commits (events.registration_desk,
+# accounts.readers); other handlers queue for pooled database connections.
+MAX_CONCURRENT_UPDATES = 256
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
