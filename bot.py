@@ -13,6 +13,7 @@ from settings import ConfigurationError, Settings, load_settings
 
 logger = logging.getLogger("tideline")
 
+SQLITE_SWITCH_INTERVAL_S = 0.0005
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
@@ -43,13 +44,17 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _run(settings: Settings) -> None:
-    from db.engine import create_engine, create_session_factory
+    from db.engine import create_engine, create_session_factory, is_sqlite
     from handlers.app import build_application
     from i18n import Catalogs
 
     if not settings.BOT_TOKEN:
         raise ConfigurationError("Configuration error: BOT_TOKEN: required to run the bot")
     asyncio.run(_migrate(settings))
+    if is_sqlite(settings.DATABASE_URL):
+        # aiosqlite runs each statement on its own thread, which must win the GIL back from the
+        # busy event loop; Python's default 5 ms switch interval then stretches every statement.
+        sys.setswitchinterval(SQLITE_SWITCH_INTERVAL_S)
     engine = create_engine(settings.DATABASE_URL)
     application = build_application(
         settings, create_session_factory(engine), Catalogs(settings.DEFAULT_LANGUAGE)

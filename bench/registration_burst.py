@@ -128,8 +128,12 @@ async def _run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             server.user(FIRST_PERSON + n, first_name=f"Person {n}") for n in range(args.people)
         ]
         cards = await _open_cards(server, people, event_id)
+        cpu_before = _cpu_seconds(bot.pid)
         taps = await _burst(server, people, cards, args.window)
-        return await _figures(server, url, event_id, taps, args)
+        cpu = _cpu_seconds(bot.pid) - cpu_before
+        figures = await _figures(server, url, event_id, taps, args)
+        figures["bot_cpu_ms_per_tap"] = round(cpu * 1000 / len(taps), 2)
+        return figures
     finally:
         bot.terminate()
         await bot.wait()
@@ -161,6 +165,12 @@ async def _start_bot(
     )
     await _until(lambda: bool(server.calls_to("getUpdates")), within=60)
     return bot
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _until(condition: Any, *, within: float) -> None:
@@ -294,7 +304,8 @@ async def main() -> None:
             f"within {result['window_s']} s — confirmed {result['confirmed']}, "
             f"waitlisted {result['waitlisted']}, duplicates {result['duplicates']}, "
             f"unanswered {result['unanswered']}, {result['taps_per_second']} taps/s, "
-            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
+            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
+            f"bot CPU {result['bot_cpu_ms_per_tap']} ms per tap"
         )
 
 
