@@ -2,8 +2,8 @@
 
 Taps that arrive while an earlier batch is being written share one transaction
 (``db.group_commit``): one read of the people, one of the event, one of their registrations, one
-INSERT for the new ones, one UPDATE for the seats and one INSERT for their reminders, where registering
-one by one costs about a dozen statements per person (bench/registration_burst.py).
+INSERT for the new ones, one UPDATE for the seats and one INSERT for their reminders, where
+registering one by one costs about a dozen statements per person (bench/registration_burst.py).
 
 The guarantees are those of :func:`events.service.register`: one registration per person per
 event (the unique constraint, met here with ON CONFLICT DO NOTHING) and never more people
