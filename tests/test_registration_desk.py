@@ -1,6 +1,7 @@
 """Taps on Register written together (events.registration_desk): tap order decides the seats,
 and everything unusual in a batch still ends as service.register would have it."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -233,8 +234,6 @@ async def test_refusals_and_events_that_ask_first(
 async def test_the_desk_answers_each_tap_of_a_concurrent_burst(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    import asyncio
-
     event_id = await _event(sessions, capacity=4)
     desk = RegistrationDesk(sessions)
     outcomes = await asyncio.gather(
