@@ -171,7 +171,10 @@ async def _insert(
     if not fresh:
         return {}
     approval = event.registration_mode == RegistrationMode.APPROVAL
-    free = 0 if approval else await _lock_free_seats(session, event)
+    if not approval:
+        # Concurrent writers (other batches, other processes) count free seats one at a time.
+        await service.lock_event(session, event)
+    free = 0 if approval else service.seats_left(event)
     rows = [
         _row(event, one, _first_status(approval, seat=position < free))
         for position, one in enumerate(fresh)
@@ -216,21 +219,6 @@ def _insert_statement(session: AsyncSession) -> postgresql.Insert | sqlite.Inser
     return (
         postgresql.insert(Registration) if dialect == "postgresql" else sqlite.insert(Registration)
     )
-
-
-async def _lock_free_seats(session: AsyncSession, event: Event) -> int:
-    """A no-op UPDATE takes the event's row lock (PostgreSQL) or the write lock (SQLite) before
-    the free seats are counted, so concurrent writers count them one after the other."""
-    row = (
-        await session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(seats_taken=Event.seats_taken)
-            .returning(Event.seats_taken, Event.capacity)
-            .execution_options(synchronize_session=False)
-        )
-    ).one()
-    return max(row.capacity - row.seats_taken, 0)
 
 
 async def _seat(

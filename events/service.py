@@ -553,21 +553,25 @@ async def _take_seat(session: AsyncSession, event: Event) -> bool:
     return True
 
 
-async def _lock_event(session: AsyncSession, event: Event) -> None:
+async def lock_event(session: AsyncSession, event: Event) -> None:
     """Serialize seat hand-overs of one event: a no-op UPDATE takes the row lock on PostgreSQL
-    and the write lock on SQLite before anything is read."""
-    await session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(seats_taken=Event.seats_taken)
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(event, ["seats_taken", "capacity"])
+    and the write lock on SQLite before the seats are read (into ``event``)."""
+    row = (
+        await session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(seats_taken=Event.seats_taken)
+            .returning(Event.seats_taken, Event.capacity)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    set_committed_value(event, "seats_taken", row.seats_taken)
+    set_committed_value(event, "capacity", row.capacity)
 
 
 async def _release_seat(session: AsyncSession, event: Event, now: datetime) -> None:
     """A freed seat goes to the first person waiting as an offer, else back to the pool."""
-    await _lock_event(session, event)
+    await lock_event(session, event)
     waiting = await _first_waiting(session, event)
     if waiting is None or event.status != EventStatus.PUBLISHED or now >= event.starts_at:
         event.seats_taken = max(event.seats_taken - 1, 0)
@@ -577,7 +581,7 @@ async def _release_seat(session: AsyncSession, event: Event, now: datetime) -> N
 
 
 async def _offer_free_seats(session: AsyncSession, event: Event, now: datetime) -> None:
-    await _lock_event(session, event)
+    await lock_event(session, event)
     while seats_left(event) > 0 and now < event.starts_at:
         waiting = await _first_waiting(session, event)
         if waiting is None:
