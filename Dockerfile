@@ -7,6 +7,7 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY pyproject.toml README.md ./
 COPY bot.py settings.py babel.cfg ./
 COPY accounts accounts
+COPY broadcasts broadcasts
 COPY db db
 COPY delivery delivery
 COPY demo demo

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import User
 from accounts.service import reader_language
 from db.group_commit import GroupCommit
-from db.models import User
 
 
 @dataclass(frozen=True)

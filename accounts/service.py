@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.geography import derive_timezone
-from db.models import AccessRole, Consent, ConsentPurpose, StakeholderRole, User
+from accounts.models import AccessRole, Consent, ConsentPurpose, StakeholderRole, User
 
 ORGANIZATION_MAX_LENGTH = 200
 CITY_MAX_LENGTH = 100

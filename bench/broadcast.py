@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import AccessRole, User
 from db.migrate import upgrade
-from db.models import AccessRole, User
 from delivery.outbox import OutboxItem, enqueue_many
 from delivery.pacer import Pacer, PacerLimits
 from demo.runner import BotRunner, SimulatedClock, sandbox_settings
-from handlers.dispatch_wiring import dispatcher_of
+from handlers.runtime.dispatch_wiring import dispatcher_of
 from sandbox import FloodPolicy, SandboxServer
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in the default zone: no quiet hours

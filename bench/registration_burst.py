@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
+from accounts.models import User
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
-from db.models import User
 from events import service
 from events.models import EventKind, Registration, RegistrationStatus
 from events.service import EventDraft

@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from accounts.models import AccessRole, User
 from db.migrate import upgrade
-from db.models import AccessRole, User
 from delivery.models import OutboxMessage, OutboxStatus
 from demo.runner import BotRunner, SimulatedClock, sandbox_settings
-from handlers.dispatch_wiring import dispatcher_of
+from handlers.runtime.dispatch_wiring import dispatcher_of
 from sandbox import FloodPolicy, SandboxServer
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in the default zone

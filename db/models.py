@@ -1,77 +1,12 @@
-"""Typed ORM models. Every schema change here comes with one Alembic migration."""
+"""The declarative base every domain's models share, and the conversation states kept for the chat
+layer. Every schema change comes with one Alembic migration."""
 
-from datetime import datetime
-from enum import StrEnum
-
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-from db.types import UTCDateTime
+from sqlalchemy import String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class StakeholderRole(StrEnum):
-    COMMUNITY = "community"
-    BUSINESS = "business"
-    GOVERNMENT = "government"
-    RESEARCH = "research"
-    NGO = "ngo"
-    FINANCE = "finance"
-    INTERNATIONAL = "international"
-    MEDIA = "media"
-
-
-class AccessRole(StrEnum):
-    PARTICIPANT = "participant"
-    ORGANIZER = "organizer"
-
-
-class ConsentPurpose(StrEnum):
-    EVENT_LOGISTICS = "event_logistics"
-    PHOTOS_LOCATION = "photos_location"
-    PARTNER_SHARING = "partner_sharing"
-    NEWS = "news"
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Null once the person erased their data: the row then only feeds anonymous counts.
-    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    username: Mapped[str | None] = mapped_column(String(64), index=True)
-    first_name: Mapped[str | None] = mapped_column(String(128))
-    language: Mapped[str] = mapped_column(String(8))
-    stakeholder_role: Mapped[StakeholderRole | None] = mapped_column(String(16))
-    organization: Mapped[str | None] = mapped_column(String(200))
-    country: Mapped[str | None] = mapped_column(String(8))
-    city: Mapped[str | None] = mapped_column(String(100))
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    access_role: Mapped[AccessRole] = mapped_column(String(16), default=AccessRole.PARTICIPANT)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    consents: Mapped[list["Consent"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
-
-
-class Consent(Base):
-    __tablename__ = "consents"
-    __table_args__ = (UniqueConstraint("user_id", "purpose"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    purpose: Mapped[ConsentPurpose] = mapped_column(String(32))
-    granted: Mapped[bool]
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(back_populates="consents")
 
 
 class ConversationState(Base):

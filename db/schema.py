@@ -1,6 +1,7 @@
 """The whole schema: every domain's models registered on one metadata, for Alembic and tests."""
 
-import delivery.broadcast_models  # noqa: F401 - registers the tables
+import accounts.models  # noqa: F401 - registers the tables
+import broadcasts.models  # noqa: F401 - registers the tables
 import delivery.models  # noqa: F401 - registers the tables
 import events.models  # noqa: F401 - registers the tables
 from db.models import Base

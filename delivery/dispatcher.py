@@ -20,8 +20,8 @@ from typing import Any, Protocol
 from sqlalchemy import Executable, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import User
 from accounts.service import mark_blocked
-from db.models import User
 from delivery.errors import FloodWait, RecipientBlocked, Rejected, SendError, SkipSend
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import next_due

@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.models import User
-from delivery.broadcast_models import Broadcast
+from accounts.models import User
+from broadcasts.models import Broadcast
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from demo.transcript import Transcript
 from events.cleanup_card import country_totals
 from events.models import CleanupReport, Event, Registration
-from handlers.broadcast_delivery import refresh_progress
+from handlers.broadcasts.progress import refresh_progress
 
 # The demo clock starts on Wednesday 2026-11-25 at 09:00 in Bangkok.
 CLEANUP_START = "2026-11-29 08:00"

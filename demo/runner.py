@@ -11,8 +11,8 @@ from telegram.ext import Application
 from db.engine import create_engine, create_session_factory
 from delivery.dispatcher import DeliveryReport
 from handlers.app import build_application
-from handlers.dispatch_wiring import dispatcher_of
-from handlers.event_sweeps import sweep_events
+from handlers.runtime.dispatch_wiring import dispatcher_of
+from handlers.runtime.sweeps import sweep_events
 from i18n import Catalogs
 from sandbox import FloodPolicy, SandboxServer
 from settings import Settings, load_settings

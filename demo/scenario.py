@@ -6,12 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from accounts.models import ConsentPurpose, StakeholderRole, User
 from db.migrate import upgrade
-from db.models import ConsentPurpose, StakeholderRole, User
 from demo.events_scenes import event_summary, events_scenes
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from demo.transcript import Transcript
-from handlers.profile_steps import CONSENT_LABELS, STAKEHOLDER_LABELS
+from handlers.kit.profile_fields import CONSENT_LABELS, STAKEHOLDER_LABELS
 from i18n import LANGUAGES
 from sandbox import SandboxServer, SandboxUser
 from sandbox.state import BotMessage

@@ -28,8 +28,9 @@ from enum import StrEnum
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.models import ConsentPurpose, User
 from accounts.service import consents_of, is_admin
-from db.models import ConsentPurpose, ConversationState, User
+from db.models import ConversationState
 from events.models import (
     CleanupReport,
     Event,

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import User
+from accounts.models import User
 from events.models import (
     Event,
     QuestionKind,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import User
+from accounts.models import User
 from events.models import (
     Event,
     EventOrganizer,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import User
+from accounts.models import User
 from events import service
 from events.checkin_code import new_checkin_token
 from events.models import ACTIVE, CleanupReport, Event, EventOrganizer, Registration

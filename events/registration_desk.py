@@ -23,8 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts.models import User
 from db.group_commit import GroupCommit
-from db.models import User
 from delivery import outbox
 from events import notices, service
 from events.checkin_code import new_checkin_token

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts.models import User
 from accounts.service import Permission, has_permission
-from db.models import User
 from events import notices
 from events.checkin_code import new_checkin_token
 from events.models import (

@@ -18,39 +18,32 @@ from telegram.warnings import PTBUserWarning
 
 from accounts.readers import ReaderDirectory
 from events.registration_desk import RegistrationDesk
-from handlers import broadcast_delivery
-from handlers.bot_api_http import AiohttpRequest
-from handlers.broadcast import build_broadcast
-from handlers.callbacks import CallbackCodec
-from handlers.checkin import build_checkin_link, build_self_checkin
-from handlers.cleanup_card import build_cleanup_card, build_impact
-from handlers.command_menu import set_command_menus
-from handlers.common import (
-    SERVICES_KEY,
-    Services,
-    TidelineContext,
-    answer_pending_query,
-    refuse_forged_buttons,
-    resolve_reader,
-    utc_now,
-)
-from handlers.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
-from handlers.errors import handle_error
-from handlers.event_sweeps import schedule_event_sweeps
-from handlers.events_browse import build_event_link, build_events_browse
-from handlers.fallbacks import build_fallbacks, build_membership_tracking
-from handlers.help import build_help
-from handlers.language import build_language
-from handlers.my_registrations import build_my_registrations
-from handlers.onboarding import build_onboarding
-from handlers.organize import build_approvals, build_organize
-from handlers.outbox_renderers import all_renderers
-from handlers.persistence import DatabasePersistence
-from handlers.privacy import build_privacy
-from handlers.profile import build_profile
-from handlers.registration import build_registration
-from handlers.roles import build_roles
-from handlers.updates import PerChatUpdateProcessor
+from handlers.broadcasts import progress as broadcast_delivery
+from handlers.broadcasts.compose import build_broadcast
+from handlers.cleanup.report import build_cleanup_card, build_impact
+from handlers.events.browse import build_event_link, build_events_browse
+from handlers.events.checkin import build_checkin_link, build_self_checkin
+from handlers.events.my_registrations import build_my_registrations
+from handlers.events.registration import build_registration
+from handlers.kit.callbacks import CallbackCodec
+from handlers.kit.context import SERVICES_KEY, Services, TidelineContext, utc_now
+from handlers.organize.conversation import build_approvals, build_organize
+from handlers.people.help import build_help
+from handlers.people.language import build_language
+from handlers.people.onboarding import build_onboarding
+from handlers.people.privacy import build_privacy
+from handlers.people.profile import build_profile
+from handlers.people.roles import build_roles
+from handlers.runtime.bot_api_http import AiohttpRequest
+from handlers.runtime.command_menu import set_command_menus
+from handlers.runtime.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
+from handlers.runtime.errors import handle_error
+from handlers.runtime.fallbacks import build_fallbacks, build_membership_tracking
+from handlers.runtime.gates import answer_pending_query, refuse_forged_buttons, resolve_reader
+from handlers.runtime.persistence import DatabasePersistence
+from handlers.runtime.renderers import all_renderers
+from handlers.runtime.sweeps import schedule_event_sweeps
+from handlers.runtime.updates import PerChatUpdateProcessor
 from i18n import Catalogs
 from settings import Settings
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from db.models import User
+from accounts.models import User
 from demo.runner import BotRunner
 
 

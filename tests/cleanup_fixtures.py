@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from db.models import User
+from accounts.models import User
 from demo.runner import BotRunner
 from events.models import (
     CleanupReport,

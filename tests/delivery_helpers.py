@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import AccessRole, User
+from accounts.models import AccessRole, User
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem, enqueue_many
 from demo.runner import BotRunner, SimulatedClock, sandbox_settings

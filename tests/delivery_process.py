@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from db.engine import create_engine, create_session_factory
 from delivery.models import OPEN_STATUSES, OutboxMessage
 from handlers.app import build_application
-from handlers.dispatch_wiring import dispatcher_of
+from handlers.runtime.dispatch_wiring import dispatcher_of
 from i18n import Catalogs
 from settings import load_settings
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import AccessRole, User
+from accounts.models import AccessRole, User
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from events import service

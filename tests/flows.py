@@ -3,9 +3,9 @@ person's language gives them, so the same step works in all twelve languages."""
 
 from typing import Any
 
-from db.models import ConsentPurpose, StakeholderRole
+from accounts.models import ConsentPurpose, StakeholderRole
 from demo.runner import BotRunner
-from handlers.profile_steps import CONSENT_LABELS, STAKEHOLDER_LABELS
+from handlers.kit.profile_fields import CONSENT_LABELS, STAKEHOLDER_LABELS
 from i18n import LANGUAGES
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import User
+from accounts.models import User
 from demo.runner import BotRunner
 from events import organizing
 from events.models import Event, EventKind, RegistrationMode

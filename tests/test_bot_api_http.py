@@ -7,7 +7,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from handlers.bot_api_http import AiohttpRequest
+from handlers.runtime.bot_api_http import AiohttpRequest
 from sandbox import SandboxServer
 
 

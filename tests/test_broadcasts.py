@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from accounts.models import ConsentPurpose, StakeholderRole
 from accounts.service import consents_of
-from db.models import ConsentPurpose, StakeholderRole
-from delivery.broadcast_models import Broadcast, BroadcastStatus
-from delivery.broadcasts import Progress, Unreached, unreached_csv
+from broadcasts.models import Broadcast, BroadcastStatus
+from broadcasts.service import Progress, Unreached, unreached_csv
 from demo.runner import BotRunner, SimulatedClock
 from events.models import (
     Event,
@@ -25,7 +25,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
-from handlers.broadcast_delivery import progress_text, refresh_progress
+from handlers.broadcasts.progress import progress_text, refresh_progress
 from i18n import LANGUAGES
 from sandbox import SandboxUser
 from tests.accounts_db import account

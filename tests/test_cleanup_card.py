@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from accounts.models import ConsentPurpose
 from accounts.service import find_account
-from db.models import ConsentPurpose, ConversationState
+from db.models import ConversationState
 from demo.runner import BotRunner
 from events import cleanup_card as card
 from events.models import CleanupReport, EventStatus, RegistrationStatus
-from handlers.cleanup_card import REPORT, figures_line
+from handlers.cleanup.report import REPORT, figures_line
 from tests.cleanup_fixtures import (
     make_cleanup,
     register,

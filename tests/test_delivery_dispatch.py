@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from db.models import ConsentPurpose, User
+from accounts.models import ConsentPurpose, User
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import enqueue, hold, release
 from demo.runner import BotRunner, SimulatedClock

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import StakeholderRole, User
 from db.engine import create_engine, create_session_factory
-from db.models import StakeholderRole, User
 from events.checkin_code import new_checkin_token
 from events.export import (
     COLUMNS,

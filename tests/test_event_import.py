@@ -14,8 +14,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import User
 from db.engine import create_engine, create_session_factory
-from db.models import User
 from delivery.models import OutboxMessage
 from events.checkin_code import new_checkin_token
 from events.importer import (

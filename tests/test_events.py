@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar
 
-from db.models import ConsentPurpose
+from accounts.models import ConsentPurpose
 from demo.runner import BotRunner
 from events import service
 from events.models import EventKind, RegistrationStatus

@@ -1,7 +1,7 @@
 """Onboarding through the sandbox: language, consent per purpose, profile, time zone."""
 
+from accounts.models import ConsentPurpose, StakeholderRole
 from accounts.service import consents_of
-from db.models import ConsentPurpose, StakeholderRole
 from demo.runner import BotRunner
 from tests.accounts_db import account
 from tests.flows import onboard

@@ -17,7 +17,8 @@ from events.models import (
     RegistrationMode,
     RegistrationStatus,
 )
-from handlers import event_actions, organize
+from handlers.events import actions as event_actions
+from handlers.organize import conversation as organize
 from tests.conftest import ADMIN_ID
 from tests.flows import button_with, labels
 from tests.organize_flows import (

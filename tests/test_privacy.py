@@ -4,8 +4,8 @@ import json
 
 from sqlalchemy import func, select
 
+from accounts.models import ConsentPurpose, StakeholderRole, User
 from accounts.service import consents_of
-from db.models import ConsentPurpose, StakeholderRole, User
 from demo.runner import BotRunner
 from tests.accounts_db import account
 from tests.flows import onboard

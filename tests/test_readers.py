@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import User
 from accounts.readers import Reader, languages_of
 from db.engine import create_engine, create_session_factory
-from db.models import User
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from accounts.models import AccessRole, User
 from db.engine import create_engine, create_session_factory
-from db.models import AccessRole, User
 from delivery.models import OutboxMessage
 from events import registration_desk, service
 from events.models import Event, QuestionKind, Registration, RegistrationMode, RegistrationStatus

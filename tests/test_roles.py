@@ -1,6 +1,6 @@
 """Administrators grant and revoke the organizer role; nobody else can, however they try."""
 
-from db.models import AccessRole
+from accounts.models import AccessRole
 from demo.runner import BotRunner
 from tests.accounts_db import account
 from tests.conftest import ADMIN_ID

@@ -1,0 +1,145 @@
+"""Check-in: an organizer scans a person's code (the ``ci_<token>`` deep link) and the bot records
+attendance; or, where the event allows it, the person shares a live location near the venue."""
+
+from html import escape
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Location, Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from accounts.models import ConsentPurpose
+from accounts.service import consents_of
+from events import service
+from events.checkin_code import token_from_payload
+from events.models import Event, Registration
+from events.models import RegistrationStatus as Status
+from events.service import CheckIn, EventRefused, Refusal
+from handlers.events.cards import refusal_text, title_of
+from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.deep_links import for_people_set_up
+
+
+async def scan_code(update: Update, context: TidelineContext) -> None:
+    t = context.t
+    token = token_from_payload(context.args[0]) if context.args else None
+    async with context.services.transaction() as session:
+        reader = await account_of(session, update)
+        own = await service.registration_by_token(session, token) if token else None
+        if own is not None and own.user_id == reader.id:
+            await answer(
+                update,
+                context,
+                t._("This is your own check-in code: show it to an organizer at the venue."),
+            )
+            return
+        try:
+            check_in = await service.check_in_by_token(
+                session,
+                token or "",
+                organizer=reader,
+                admin_ids=context.services.settings.ADMIN_IDS,
+                now=context.now(),
+            )
+        except EventRefused as refused:
+            await answer(update, context, _scan_refusal(context, refused.refusal))
+            return
+    name = escape(check_in.person.first_name or str(check_in.person.telegram_id))
+    title = escape(title_of(t, check_in.event))
+    attended_at = check_in.registration.attended_at
+    assert attended_at is not None
+    if check_in.recorded:
+        text = t._("✅ {name} is checked in to <b>{title}</b>.")
+    else:
+        text = t._("{name} was already checked in to <b>{title}</b> at {moment}.")
+    await answer(
+        update,
+        context,
+        text.format(name=name, title=title, moment=t.moment(attended_at, check_in.event.timezone)),
+    )
+
+
+def _scan_refusal(context: TidelineContext, refusal: Refusal) -> str:
+    if refusal in (Refusal.NOT_ALLOWED, Refusal.NOT_FOUND):
+        # The same answer for unknown codes and other people's events: a code reveals nothing.
+        return context.t._("This check-in code can only be used by the organizers of its event.")
+    return refusal_text(context.t, refusal)
+
+
+async def share_location(update: Update, context: TidelineContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    t = context.t
+    async with context.services.transaction() as session:
+        reader = await account_of(session, update)
+        candidates = [
+            (registration, event)
+            for registration, event in await service.registrations_of(
+                session, reader, now=context.now()
+            )
+            if registration.status == Status.CONFIRMED and event.self_checkin_radius_m
+        ]
+        if not candidates:
+            if update.edited_message is None:
+                await answer(update, context, t._("I don't need a location from you right now."))
+            return
+        if not consents_of(reader)[ConsentPurpose.PHOTOS_LOCATION]:
+            await answer(
+                update,
+                context,
+                t._(
+                    "To check in with your location, first allow photos and location in "
+                    "/privacy, then share it again."
+                ),
+            )
+            return
+        if message.location.live_period is None:
+            await answer(
+                update,
+                context,
+                t._("Please share your <b>live</b> location to check in, not a pinned place."),
+            )
+            return
+        outcome = await _first_check_in(session, candidates, message.location, context)
+    if isinstance(outcome, Refusal):
+        if update.edited_message is None:
+            await answer(update, context, refusal_text(t, outcome))
+        return
+    if outcome.recorded:
+        await answer(
+            update,
+            context,
+            t._("✅ You are checked in to <b>{title}</b>. Welcome!").format(
+                title=escape(title_of(t, outcome.event))
+            ),
+        )
+
+
+async def _first_check_in(
+    session: AsyncSession,
+    candidates: list[tuple[Registration, Event]],
+    location: Location,
+    context: TidelineContext,
+) -> CheckIn | Refusal:
+    refusal: Refusal = Refusal.OUTSIDE_WINDOW
+    for registration, _event in candidates:
+        try:
+            return await service.self_check_in(
+                session,
+                registration,
+                latitude=location.latitude,
+                longitude=location.longitude,
+                now=context.now(),
+            )
+        except EventRefused as refused:
+            refusal = refused.refusal
+    return refusal
+
+
+def build_checkin_link() -> CommandHandler:
+    return CommandHandler(
+        "start", for_people_set_up(scan_code), filters=filters.Regex(r"^/start ci_")
+    )
+
+
+def build_self_checkin() -> MessageHandler:
+    return MessageHandler(filters.LOCATION, share_location)

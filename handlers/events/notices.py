@@ -1,0 +1,259 @@
+"""How the outbox kinds of events (events.notices.Kind) read when they are sent: in the recipient's
+language at send time, with the event's current details.
+
+Cut-offs — a send that fell due while the bot was down, or that events overtook, is skipped with
+the reason recorded on its outbox row:
+
+* ``event.day_before`` and ``event.same_day``: the event has started, was cancelled, or the
+  registration is no longer confirmed.
+* ``event.seat_offer``: the offer was accepted, declined or has expired.
+* ``event.approval_request``: the request was already decided.
+* ``event.changed``: a later change superseded it, or the person is no longer registered.
+* ``event.impact``: the person erased their data or no data card exists any more.
+* ``event.decision``, ``event.offer_expired``, ``event.cancelled``: none; they stay true.
+"""
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+
+from accounts.models import User
+from events import cleanup_card
+from events.models import ACTIVE, Event, EventStatus, Registration
+from events.models import RegistrationStatus as Status
+from events.notices import Kind
+from events.service import question_text
+from handlers.cleanup.report import impact_text
+from handlers.events import actions
+from handlers.events.cards import calendar_file, status_line, title_of
+from handlers.runtime.sender import Outgoing, Renderer, RenderRequest, SkipSend, VenueSpec
+
+
+async def _load(request: RenderRequest) -> tuple[Registration, Event]:
+    registration = await request.session.get(Registration, request.payload["registration_id"])
+    if registration is None:
+        raise SkipSend("registration no longer exists")
+    event = await request.session.get(Event, registration.event_id)
+    if event is None:
+        raise SkipSend("event no longer exists")
+    return registration, event
+
+
+def _venue(request: RenderRequest, event: Event) -> VenueSpec:
+    return VenueSpec(
+        latitude=event.latitude,
+        longitude=event.longitude,
+        title=title_of(request.t, event)[:100],
+        address=f"{event.venue_name}, {event.address}"[:200],
+    )
+
+
+def _when_where(request: RenderRequest, event: Event) -> str:
+    t = request.t
+    return (
+        f"🗓 {t.span(event.starts_at, event.ends_at, event.timezone)}\n"
+        f"📍 {escape(event.venue_name)}, {escape(event.address)}"
+    )
+
+
+def _title(request: RenderRequest, event: Event) -> str:
+    return escape(title_of(request.t, event))
+
+
+def _upcoming_and_confirmed(
+    request: RenderRequest, registration: Registration, event: Event
+) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise SkipSend("event cancelled")
+    if request.now >= event.starts_at:
+        raise SkipSend("event already started")
+    if registration.status != Status.CONFIRMED:
+        raise SkipSend("registration no longer confirmed")
+
+
+async def render_day_before(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    _upcoming_and_confirmed(request, registration, event)
+    t = request.t
+    text = (
+        t._("Tomorrow: <b>{title}</b>").format(title=_title(request, event))
+        + f"\n{_when_where(request, event)}\n\n"
+        + t._("Are you still coming? If not, your seat can go to someone waiting.")
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                request.button(t._("Yes, I'm coming"), actions.STILL_COMING, registration.id),
+                request.button(t._("I can't come"), actions.CANNOT_COME, registration.id),
+            ]
+        ]
+    )
+    return Outgoing(text=text, keyboard=keyboard)
+
+
+async def render_same_day(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    _upcoming_and_confirmed(request, registration, event)
+    t = request.t
+    text = (
+        t._("Soon: <b>{title}</b>").format(title=_title(request, event))
+        + f"\n{_when_where(request, event)}\n\n"
+        + t._("Your check-in code is in /my. See you there!")
+    )
+    return Outgoing(
+        text=text,
+        venue=_venue(request, event),
+        document=calendar_file(t, event, now=request.now),
+    )
+
+
+async def render_seat_offer(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    expires = registration.offer_expires_at
+    if registration.status != Status.OFFERED or expires is None or request.now >= expires:
+        raise SkipSend("seat offer no longer open")
+    t = request.t
+    text = t._("A seat has freed up for <b>{title}</b>! It is held for you until {moment}.").format(
+        title=_title(request, event), moment=t.moment(expires, event.timezone)
+    )
+    text += f"\n{_when_where(request, event)}"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                request.button(t._("Accept the seat"), actions.ACCEPT_OFFER, registration.id),
+                request.button(t._("Decline"), actions.DECLINE_OFFER, registration.id),
+            ]
+        ]
+    )
+    return Outgoing(text=text, keyboard=keyboard)
+
+
+async def render_offer_expired(request: RenderRequest) -> Outgoing:
+    _, event = await _load(request)
+    return Outgoing(
+        text=request.t._(
+            "Your seat offer for <b>{title}</b> has expired. You can register again from the "
+            "event; you join the end of the waitlist if it is still full."
+        ).format(title=_title(request, event))
+    )
+
+
+async def render_decision(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    t = request.t
+    outcome = Status(request.payload["outcome"])
+    title = _title(request, event)
+    if outcome == Status.CONFIRMED:
+        return Outgoing(
+            text=t._("Your request for <b>{title}</b> was approved: you are registered.").format(
+                title=title
+            ),
+            document=calendar_file(t, event, now=request.now),
+        )
+    if outcome == Status.WAITLISTED:
+        return Outgoing(
+            text=t._(
+                "Your request for <b>{title}</b> was approved, but the event is full: you are "
+                "on the waitlist and I will offer you a seat if one frees up."
+            ).format(title=title)
+        )
+    return Outgoing(
+        text=t._("Sorry, your request for <b>{title}</b> was not approved.").format(title=title)
+    )
+
+
+async def render_approval_request(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    if registration.status != Status.PENDING:
+        raise SkipSend("request already decided")
+    person = await request.session.get(User, registration.user_id)
+    if person is None or person.erased_at is not None:
+        raise SkipSend("person erased their data")
+    t = request.t
+    lines = [
+        t._("<b>{name}</b> asks to join <b>{title}</b>.").format(
+            name=escape(person.first_name or str(person.telegram_id)),
+            title=_title(request, event),
+        )
+    ]
+    if person.organization:
+        lines.append(escape(person.organization))
+    for question in event.questions:
+        value = (registration.answers or {}).get(str(question.id))
+        if value:
+            prompt = question_text(question, t.language, event.fallback_language).get("prompt")
+            lines.append(f"<i>{escape(str(prompt))}</i> {escape(value)}")
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                request.button(t._("Approve"), actions.APPROVE, registration.id),
+                request.button(t._("Reject"), actions.REJECT, registration.id),
+            ]
+        ]
+    )
+    return Outgoing(text="\n".join(lines), keyboard=keyboard)
+
+
+async def render_changed(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    if int(request.payload.get("sequence", 0)) < event.sequence:
+        raise SkipSend("superseded by a later change")
+    if registration.status not in ACTIVE or event.status == EventStatus.CANCELLED:
+        raise SkipSend("no longer registered")
+    t = request.t
+    text = (
+        t._("<b>{title}</b> has changed. Here are the new details:").format(
+            title=_title(request, event)
+        )
+        + f"\n{_when_where(request, event)}\n\n"
+        + status_line(t, registration, event)
+    )
+    document = (
+        calendar_file(t, event, now=request.now)
+        if registration.status == Status.CONFIRMED
+        else None
+    )
+    return Outgoing(text=text, venue=_venue(request, event), document=document)
+
+
+async def render_cancelled(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    t = request.t
+    document = (
+        calendar_file(t, event, now=request.now, withdrawn=True)
+        if registration.status == Status.CONFIRMED
+        else None
+    )
+    return Outgoing(
+        text=t._(
+            "Sorry: <b>{title}</b> has been cancelled by the organizers. Your registration is "
+            "no longer needed."
+        ).format(title=_title(request, event)),
+        document=document,
+    )
+
+
+async def render_impact(request: RenderRequest) -> Outgoing:
+    """A day after a cleanup: what everyone collected and the person's own data card."""
+    event_id = int(request.payload["event_id"])
+    impacts = [
+        impact
+        for impact in await cleanup_card.impact_of(request.session, request.user)
+        if impact.event.id == event_id and impact.totals.reports
+    ]
+    if not impacts:
+        raise SkipSend("no data card for this cleanup")
+    return Outgoing(text=impact_text(request.t, impacts))
+
+
+RENDERERS: dict[str, Renderer] = {
+    Kind.DAY_BEFORE: render_day_before,
+    Kind.SAME_DAY: render_same_day,
+    Kind.SEAT_OFFER: render_seat_offer,
+    Kind.OFFER_EXPIRED: render_offer_expired,
+    Kind.DECISION: render_decision,
+    Kind.APPROVAL_REQUEST: render_approval_request,
+    Kind.CHANGED: render_changed,
+    Kind.CANCELLED: render_cancelled,
+    Kind.IMPACT: render_impact,
+}

@@ -1,0 +1,32 @@
+"""The bot's commands per role, as /help lists them and Telegram's command menu shows them."""
+
+from i18n import Translator, lazy
+
+PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", lazy("Start or finish setting up")),
+    ("help", lazy("What I can do")),
+    ("events", lazy("Find roundtables and cleanups")),
+    ("my", lazy("Your registrations, calendar files and check-in codes")),
+    ("language", lazy("Change your language")),
+    ("profile", lazy("See and edit your profile")),
+    ("privacy", lazy("Choose what your data is used for")),
+    ("mydata", lazy("Download all your data")),
+    ("deleteme", lazy("Delete your data")),
+    ("report", lazy("Send a cleanup data card")),
+    ("impact", lazy("See what your cleanups achieved")),
+    ("cancel", lazy("Stop what you are doing")),
+)
+
+ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("organize", lazy("Create and manage your events")),
+    ("broadcast", lazy("Send news and invitations")),
+)
+
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("grant", lazy("Make someone an organizer")),
+    ("revoke", lazy("Remove someone's organizer role")),
+)
+
+
+def command_lines(t: Translator, commands: tuple[tuple[str, str], ...]) -> list[str]:
+    return [f"/{name} – {t._(description)}" for name, description in commands]

@@ -1,0 +1,183 @@
+"""What every handler shares: the services, the per-update context, gates that run before any
+conversation (account and locale resolution, callback authenticity) and the role check."""
+
+import functools
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from accounts.models import User
+from accounts.readers import ReaderDirectory
+from accounts.service import Permission, find_account, has_permission
+from events.registration_desk import RegistrationDesk
+from handlers.kit.callbacks import CallbackCodec
+from i18n import Catalogs, Translator
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    catalogs: Catalogs
+    codec: CallbackCodec
+    clock: Callable[[], datetime]
+    readers: ReaderDirectory
+    registration_desk: RegistrationDesk
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return _Transaction(self.session_factory)
+
+
+class _Transaction:
+    """``async with services.transaction() as session``: commit on success, roll back on error."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session = factory()
+
+    async def __aenter__(self) -> AsyncSession:
+        await self._session.begin()
+        return self._session
+
+    async def __aexit__(self, exc_type: object, *_: object) -> None:
+        try:
+            if exc_type is None:
+                await self._session.commit()
+            else:
+                await self._session.rollback()
+        finally:
+            await self._session.close()
+
+
+SERVICES_KEY = "services"
+
+
+class TidelineContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
+    """PTB's context plus Tideline's services and the reader's translator for this update."""
+
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
+        self._translator: Translator | None = None
+        self._query_answered = False
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+    @property
+    def t(self) -> Translator:
+        if self._translator is None:
+            self._translator = self.services.catalogs.translator(None)
+        return self._translator
+
+    def use_language(self, language: str) -> Translator:
+        self._translator = self.services.catalogs.translator(language)
+        return self._translator
+
+    async def answer_query(
+        self, update: Update, text: str | None = None, show_alert: bool = False
+    ) -> None:
+        """Telegram takes one answer per button press: the first one here is sent, later ones
+        are dropped, and ``answer_pending_query`` sends an empty one if nobody answered."""
+        if update.callback_query is None or self._query_answered:
+            return
+        self._query_answered = True
+        await update.callback_query.answer(text, show_alert=show_alert)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def button(self, text: str, action: str, *args: object) -> InlineKeyboardButton:
+        """An inline button whose data only the person reading this update can use."""
+        user = self._user_id
+        if user is None:
+            raise RuntimeError("buttons are only made in answer to a person")
+        return InlineKeyboardButton(
+            text, callback_data=self.services.codec.encode(user, action, *args)
+        )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+HandlerCallback = Callable[[Update, TidelineContext], Awaitable[Any]]
+F = TypeVar("F", bound=HandlerCallback)
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Decorates a command or button callback: it runs only for people with ``permission``,
+    checked against the database on every update, never trusted from the button."""
+
+    def decorate(callback: F) -> F:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: TidelineContext) -> Any:
+            user = update.effective_user
+            assert user is not None
+            async with context.services.transaction() as session:
+                account = await find_account(session, user.id)
+                permitted = account is not None and has_permission(
+                    account, permission, context.services.settings.ADMIN_IDS
+                )
+            if permitted:
+                return await callback(update, context)
+            text = context.t._("Sorry, your role does not allow that.")
+            if update.callback_query:
+                await context.answer_query(update, text, show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(text)
+            return None
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+async def answer(
+    update: Update,
+    context: TidelineContext,
+    text: str,
+    keyboard: list[list[InlineKeyboardButton]] | None = None,
+    *,
+    edit: bool = False,
+) -> Message | bool:
+    """Reply with HTML text: edit the pressed message when answering a button, else send anew."""
+    markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+    query = update.callback_query
+    if query is not None:
+        await context.answer_query(update)
+        if edit and query.message is not None:
+            try:
+                return await query.edit_message_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except BadRequest as error:
+                # A repeated tap asks for the same edit again: the message already says it.
+                if "not modified" not in error.message:
+                    raise
+                return True
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def account_of(session: AsyncSession, update: Update) -> User:
+    """The account of the person behind the update (``resolve_reader`` has made sure it exists)."""
+    user = update.effective_user
+    assert user is not None
+    account = await find_account(session, user.id)
+    if account is None:
+        raise LookupError("resolve_reader runs before every handler")
+    return account

@@ -1,0 +1,162 @@
+"""Labels, prompts and keyboards for a person's profile fields (language, role, country, city, time
+zone, consent): onboarding, /profile, /language and /privacy ask them, broadcasts filter by them."""
+
+from html import escape
+
+from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY, zones_for
+from accounts.models import ConsentPurpose, StakeholderRole, User
+from accounts.service import consents_of
+from handlers.kit.context import TidelineContext
+from handlers.kit.keyboards import Keyboard, rows
+from i18n import LANGUAGES, Translator, lazy
+
+STAKEHOLDER_LABELS: dict[StakeholderRole, str] = {
+    StakeholderRole.COMMUNITY: lazy("Community member"),
+    StakeholderRole.BUSINESS: lazy("Business"),
+    StakeholderRole.GOVERNMENT: lazy("Government"),
+    StakeholderRole.RESEARCH: lazy("Research or academia"),
+    StakeholderRole.NGO: lazy("NGO"),
+    StakeholderRole.FINANCE: lazy("Finance"),
+    StakeholderRole.INTERNATIONAL: lazy("International organization"),
+    StakeholderRole.MEDIA: lazy("Media"),
+}
+
+CONSENT_LABELS: dict[ConsentPurpose, str] = {
+    ConsentPurpose.EVENT_LOGISTICS: lazy("Event logistics (needed to register)"),
+    ConsentPurpose.PHOTOS_LOCATION: lazy("Photos and location"),
+    ConsentPurpose.PARTNER_SHARING: lazy("Share my contact details with event partners"),
+    ConsentPurpose.NEWS: lazy("News and invitations"),
+}
+
+
+def language_keyboard(context: TidelineContext, action: str, current: str | None) -> Keyboard:
+    buttons = [
+        context.button(("✓ " if code == current else "") + language.native_name, action, code)
+        for code, language in LANGUAGES.items()
+    ]
+    return rows(buttons, 2)
+
+
+def language_prompt(t: Translator) -> str:
+    return t._("Choose your language:")
+
+
+def privacy_notice(t: Translator) -> str:
+    return "\n\n".join(
+        [
+            t._("<b>Your privacy</b>"),
+            t._(
+                "Tideline keeps your profile (language, role, organization, country, city and "
+                "time zone) and what you do here (registrations, check-ins, reports) to run the "
+                "partnership's events. We never show your name to other participants."
+            ),
+            t._(
+                "Choose what we may use your data for. You can change this any time with "
+                "/privacy, download your data with /mydata and delete it with /deleteme."
+            ),
+            t._(
+                "<b>Event logistics</b> – registering you for events and sending reminders. "
+                "Needed to register."
+            ),
+            t._(
+                "<b>Photos and location</b> – checking in by sharing your location and adding "
+                "photos to cleanup reports."
+            ),
+            t._(
+                "<b>Share my contact details with event partners</b> – the organizations "
+                "co-hosting an event you join may contact you."
+            ),
+            t._(
+                "<b>News and invitations</b> – invitations to roundtables and cleanups, and "
+                "partnership news."
+            ),
+        ]
+    )
+
+
+def consent_keyboard(
+    context: TidelineContext, account: User, toggle_action: str, done_action: str | None
+) -> Keyboard:
+    t = context.t
+    granted = consents_of(account)
+    keyboard = [
+        [
+            context.button(
+                ("✅ " if granted[purpose] else "⬜ ") + t._(label), toggle_action, purpose.value
+            )
+        ]
+        for purpose, label in CONSENT_LABELS.items()
+    ]
+    if done_action:
+        keyboard.append([context.button(t._("Continue"), done_action)])
+    return keyboard
+
+
+def stakeholder_keyboard(context: TidelineContext, action: str) -> Keyboard:
+    buttons = [
+        context.button(context.t._(label), action, role.value)
+        for role, label in STAKEHOLDER_LABELS.items()
+    ]
+    return rows(buttons, 2)
+
+
+def stakeholder_prompt(t: Translator) -> str:
+    return t._("Which of these describes you best?")
+
+
+def organization_prompt(t: Translator) -> str:
+    return t._("Which organization do you belong to? Type its name, or skip this step.")
+
+
+def country_keyboard(context: TidelineContext, action: str) -> Keyboard:
+    t = context.t
+    named = sorted(((t.country_name(code), code) for code in COUNTRY_CODES), key=lambda x: x[0])
+    buttons = [context.button(name, action, code) for name, code in named]
+    buttons.append(context.button(t._("Other country"), action, OTHER_COUNTRY))
+    return rows(buttons, 2)
+
+
+def country_prompt(t: Translator) -> str:
+    return t._("Which country do you live in?")
+
+
+def city_prompt(t: Translator) -> str:
+    return t._("Which city or town are you in? Type its name.")
+
+
+def timezone_keyboard(context: TidelineContext, action: str, country: str | None) -> Keyboard:
+    now = context.now()
+    return [
+        [context.button(context.t.zone_name(zone, now), action, zone)]
+        for zone in zones_for(country)
+    ]
+
+
+def country_label(t: Translator, country: str | None) -> str:
+    if country is None:
+        return "–"
+    return t._("Other country") if country == OTHER_COUNTRY else t.country_name(country)
+
+
+def profile_summary(context: TidelineContext, account: User) -> str:
+    t = context.t
+    role = t._(STAKEHOLDER_LABELS[account.stakeholder_role]) if account.stakeholder_role else "–"
+    zone = t.zone_name(account.timezone, context.now()) if account.timezone else "–"
+    lines = [
+        t._("<b>Your profile</b>"),
+        t._("Language: {language}").format(language=LANGUAGES[account.language].native_name),
+        t._("Role: {role}").format(role=escape(role)),
+        t._("Organization: {organization}").format(
+            organization=escape(account.organization or "–")
+        ),
+        t._("Country: {country}").format(country=escape(country_label(t, account.country))),
+        t._("City: {city}").format(city=escape(account.city or "–")),
+        t._("Time zone: {zone}").format(zone=escape(zone)),
+        t._("Member since: {date}").format(
+            date=t.date(
+                account.created_at,
+                account.timezone or context.services.settings.DEFAULT_TIMEZONE,
+            )
+        ),
+    ]
+    return "\n".join(lines)

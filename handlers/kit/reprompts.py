@@ -1,0 +1,43 @@
+"""Answers for input a conversation step did not ask for, or could not use."""
+
+from telegram import Update
+
+from accounts.service import InvalidText, TextProblem
+from handlers.kit.context import TidelineContext, answer
+from i18n import Translator
+
+
+async def expect_buttons(update: Update, context: TidelineContext) -> None:
+    await answer(
+        update,
+        context,
+        context.t._("Please use the buttons above to answer, or send /cancel to stop."),
+    )
+
+
+async def expect_text(update: Update, context: TidelineContext) -> None:
+    await answer(
+        update,
+        context,
+        context.t._("Please type your answer as a text message, or send /cancel to stop."),
+    )
+
+
+async def earlier_step_button(update: Update, context: TidelineContext) -> None:
+    assert update.callback_query is not None
+    await context.answer_query(
+        update,
+        context.t._("That button belongs to an earlier step. Please answer the latest question."),
+        show_alert=True,
+    )
+
+
+def text_problem_message(t: Translator, problem: InvalidText) -> str:
+    limit = problem.limit
+    if problem.problem == TextProblem.EMPTY:
+        return t._("Please type it as text.")
+    return t.ngettext(
+        "That is too long: please keep it under {count} character.",
+        "That is too long: please keep it under {count} characters.",
+        limit,
+    ).format(count=t.number(limit))

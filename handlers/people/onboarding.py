@@ -1,0 +1,338 @@
+"""/start: language, privacy consent and profile, one step at a time."""
+
+from enum import StrEnum
+from html import escape
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from accounts import service
+from accounts.models import ConsentPurpose, StakeholderRole
+from accounts.service import InvalidText
+from handlers.events.browse import send_event
+from handlers.kit import profile_fields as steps
+from handlers.kit.callbacks import action_pattern, button_args
+from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.deep_links import (
+    describe_payload_before_setup,
+    remember_event_link,
+    take_remembered_event,
+)
+from handlers.kit.reprompts import (
+    earlier_step_button,
+    expect_buttons,
+    expect_text,
+    text_problem_message,
+)
+from handlers.people.help import help_text
+from handlers.runtime.command_menu import set_chat_command_menu
+
+
+class Awaiting(StrEnum):
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    STAKEHOLDER_ROLE = "stakeholder_role"
+    ORGANIZATION = "organization"
+    COUNTRY = "country"
+    CITY = "city"
+    TIMEZONE = "timezone"
+
+
+LANGUAGE = "ob.lang"
+CONSENT_TOGGLE = "ob.consent"
+CONSENT_DONE = "ob.consent_done"
+ROLE = "ob.role"
+SKIP_ORGANIZATION = "ob.skip_org"
+COUNTRY = "ob.country"
+TIMEZONE_OK = "ob.tz_ok"
+TIMEZONE_OTHER = "ob.tz_other"
+TIMEZONE = "ob.tz"
+
+
+async def start(update: Update, context: TidelineContext) -> Awaiting | int:
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        if context.args and account.onboarded_at is None:
+            await remember_event_link(session, update, context.args[0])
+    if context.args:
+        await answer(update, context, describe_payload_before_setup(context.t, context.args[0]))
+    if account.onboarded_at is not None:
+        name = escape(account.first_name or "")
+        await answer(
+            update,
+            context,
+            context.t._("Welcome back, {name}!").format(name=name)
+            + "\n\n"
+            + help_text(context, account),
+        )
+        return ConversationHandler.END
+    t = context.t
+    intro = t._(
+        "Hello! I am Tideline, the assistant of the China–ASEAN Eco-City and Marine "
+        "Plastic Reduction Partnership. Let's set you up: it takes a minute."
+    )
+    await answer(
+        update,
+        context,
+        intro + "\n\n" + steps.language_prompt(t),
+        steps.language_keyboard(context, LANGUAGE, account.language),
+    )
+    return Awaiting.LANGUAGE
+
+
+async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
+    (language,) = button_args(update)
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.set_language(account, language)
+    t = context.use_language(language)
+    await answer(
+        update,
+        context,
+        t._("Language: {language}").format(language=steps.LANGUAGES[language].native_name),
+        edit=True,
+    )
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(t),
+        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+    )
+    await set_chat_command_menu(context, update, language)
+    return Awaiting.CONSENT
+
+
+async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
+    (purpose_value,) = button_args(update)
+    purpose = ConsentPurpose(purpose_value)
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.toggle_consent(account, purpose, context.now())
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        edit=True,
+    )
+    return Awaiting.CONSENT
+
+
+async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        # Purposes never ticked are recorded as refused, so the export shows every choice.
+        for purpose, granted in service.consents_of(account).items():
+            service.set_consent(account, purpose, granted, context.now())
+    await answer(update, context, steps.privacy_notice(t), edit=True)
+    await answer(
+        update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE)
+    )
+    return Awaiting.STAKEHOLDER_ROLE
+
+
+async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
+    (role_value,) = button_args(update)
+    role = StakeholderRole(role_value)
+    t = context.t
+    async with context.services.transaction() as session:
+        service.set_stakeholder_role(await account_of(session, update), role)
+    await answer(
+        update,
+        context,
+        t._("Role: {role}").format(role=t._(steps.STAKEHOLDER_LABELS[role])),
+        edit=True,
+    )
+    await answer(
+        update,
+        context,
+        steps.organization_prompt(t),
+        [[context.button(t._("Skip"), SKIP_ORGANIZATION)]],
+    )
+    return Awaiting.ORGANIZATION
+
+
+async def type_organization(update: Update, context: TidelineContext) -> Awaiting | None:
+    assert update.message is not None and update.message.text is not None
+    try:
+        async with context.services.transaction() as session:
+            service.set_organization(await account_of(session, update), update.message.text)
+    except InvalidText as problem:
+        await _reject_text(update, context, problem)
+        return None
+    return await _ask_country(update, context)
+
+
+async def skip_organization(update: Update, context: TidelineContext) -> Awaiting:
+    async with context.services.transaction() as session:
+        service.set_organization(await account_of(session, update), None)
+    await answer(
+        update,
+        context,
+        context.t._("Organization: {organization}").format(organization="–"),
+        edit=True,
+    )
+    return await _ask_country(update, context)
+
+
+async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
+    await answer(
+        update, context, steps.country_prompt(context.t), steps.country_keyboard(context, COUNTRY)
+    )
+    return Awaiting.COUNTRY
+
+
+async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
+    (country,) = button_args(update)
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
+    await answer(
+        update,
+        context,
+        t._("Country: {country}").format(country=escape(steps.country_label(t, country))),
+        edit=True,
+    )
+    await answer(update, context, steps.city_prompt(t))
+    return Awaiting.CITY
+
+
+async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
+    assert update.message is not None and update.message.text is not None
+    t = context.t
+    try:
+        async with context.services.transaction() as session:
+            account = await account_of(session, update)
+            service.set_city(
+                account, update.message.text, context.services.settings.DEFAULT_TIMEZONE
+            )
+    except InvalidText as problem:
+        await _reject_text(update, context, problem)
+        return None
+    assert account.timezone is not None
+    question = t._("Your time zone looks like {zone}. Is that right?").format(
+        zone=escape(t.zone_name(account.timezone, context.now()))
+    )
+    await answer(
+        update,
+        context,
+        question,
+        [
+            [context.button(t._("Yes, that's right"), TIMEZONE_OK)],
+            [context.button(t._("Choose another time zone"), TIMEZONE_OTHER)],
+        ],
+    )
+    return Awaiting.TIMEZONE
+
+
+async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
+    async with context.services.transaction() as session:
+        country = (await account_of(session, update)).country
+    await answer(
+        update,
+        context,
+        context.t._("Choose your time zone:"),
+        steps.timezone_keyboard(context, TIMEZONE, country),
+        edit=True,
+    )
+    return Awaiting.TIMEZONE
+
+
+async def choose_timezone(update: Update, context: TidelineContext) -> int:
+    (zone,) = button_args(update)
+    async with context.services.transaction() as session:
+        service.set_timezone(await account_of(session, update), zone)
+    return await _finish(update, context)
+
+
+async def confirm_timezone(update: Update, context: TidelineContext) -> int:
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: TidelineContext) -> int:
+    t = context.t
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.complete_onboarding(account, context.now())
+        remembered_event = await take_remembered_event(session, update)
+    await answer(
+        update,
+        context,
+        t._("All set, thank you!") + "\n\n" + steps.profile_summary(context, account),
+        edit=True,
+    )
+    await answer(update, context, help_text(context, account))
+    if remembered_event is not None:
+        await send_event(update, context, remembered_event)
+    return ConversationHandler.END
+
+
+async def _reject_text(update: Update, context: TidelineContext, problem: InvalidText) -> None:
+    await answer(
+        update,
+        context,
+        text_problem_message(context.t, problem),
+    )
+
+
+async def cancel(update: Update, context: TidelineContext) -> int:
+    await answer(
+        update, context, context.t._("Set-up paused. Send /start whenever you want to continue.")
+    )
+    return ConversationHandler.END
+
+
+def _button(action: str, callback) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    return CallbackQueryHandler(callback, pattern=action_pattern(action))
+
+
+def build_onboarding() -> ConversationHandler:
+    not_command = ~filters.COMMAND
+    expects_buttons: list[BaseHandler] = [MessageHandler(not_command, expect_buttons)]
+    expects_text: list[BaseHandler] = [
+        MessageHandler(filters.TEXT & not_command, type_organization),
+    ]
+    return ConversationHandler(
+        name="onboarding",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[CommandHandler("start", start)],
+        states={
+            Awaiting.LANGUAGE: [_button(LANGUAGE, choose_language), *expects_buttons],
+            Awaiting.CONSENT: [
+                _button(CONSENT_TOGGLE, toggle_consent),
+                _button(CONSENT_DONE, finish_consent),
+                *expects_buttons,
+            ],
+            Awaiting.STAKEHOLDER_ROLE: [_button(ROLE, choose_role), *expects_buttons],
+            Awaiting.ORGANIZATION: [
+                *expects_text,
+                _button(SKIP_ORGANIZATION, skip_organization),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.COUNTRY: [_button(COUNTRY, choose_country), *expects_buttons],
+            Awaiting.CITY: [
+                MessageHandler(filters.TEXT & not_command, type_city),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.TIMEZONE: [
+                _button(TIMEZONE_OK, confirm_timezone),
+                _button(TIMEZONE_OTHER, offer_timezones),
+                _button(TIMEZONE, choose_timezone),
+                *expects_buttons,
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(earlier_step_button, pattern=r"^ob\."),
+        ],
+    )

@@ -1,0 +1,127 @@
+"""/privacy (consent per purpose), /mydata (export) and /deleteme (erasure, asked twice)."""
+
+import json
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from accounts import service
+from accounts.models import ConsentPurpose
+from db.conversations import forget_key
+from events import privacy as event_privacy
+from handlers.kit import profile_fields as steps
+from handlers.kit.callbacks import action_pattern, button_args
+from handlers.kit.context import TidelineContext, account_of, answer
+
+TOGGLE = "priv.toggle"
+ERASE_FIRST_YES = "erase.1"
+ERASE_FINAL_YES = "erase.2"
+ERASE_KEEP = "erase.keep"
+
+
+async def show_privacy(update: Update, context: TidelineContext) -> None:
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, TOGGLE, None),
+    )
+
+
+async def toggle_consent(update: Update, context: TidelineContext) -> None:
+    (purpose_value,) = button_args(update)
+    purpose = ConsentPurpose(purpose_value)
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        service.toggle_consent(account, purpose, context.now())
+    await answer(
+        update,
+        context,
+        steps.privacy_notice(context.t),
+        steps.consent_keyboard(context, account, TOGGLE, None),
+        edit=True,
+    )
+
+
+async def export_data(update: Update, context: TidelineContext) -> None:
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        document = service.export_personal_data(
+            account, context.services.settings.ADMIN_IDS, context.now()
+        )
+        document.update(await event_privacy.personal_data(session, account))
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        json.dumps(document, ensure_ascii=False, indent=2).encode(),
+        filename="tideline-my-data.json",
+        caption=context.t._("Here is everything Tideline holds about you."),
+    )
+
+
+async def ask_erasure(update: Update, context: TidelineContext) -> None:
+    t = context.t
+    await answer(
+        update,
+        context,
+        t._(
+            "This deletes your profile, your consents and your roles. Events and reports keep only "
+            "anonymous counts. Do you want to delete your data?"
+        ),
+        [
+            [context.button(t._("Yes, delete my data"), ERASE_FIRST_YES)],
+            [context.button(t._("No, keep it"), ERASE_KEEP)],
+        ],
+    )
+
+
+async def confirm_erasure(update: Update, context: TidelineContext) -> None:
+    t = context.t
+    await answer(
+        update,
+        context,
+        t._("Are you sure? This cannot be undone."),
+        [
+            [context.button(t._("Delete everything now"), ERASE_FINAL_YES)],
+            [context.button(t._("No, keep it"), ERASE_KEEP)],
+        ],
+        edit=True,
+    )
+
+
+async def erase(update: Update, context: TidelineContext) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    async with context.services.transaction() as session:
+        account = await account_of(session, update)
+        await event_privacy.forget_person(session, account, now=context.now())
+        service.erase_account(account, context.now())
+        await forget_key(session, f"[{chat.id}, {user.id}]")
+    await answer(
+        update,
+        context,
+        context.t._(
+            "Your data has been deleted. Thank you for taking part. If you send /start again, "
+            "you begin as a new person."
+        ),
+        edit=True,
+    )
+
+
+async def keep_data(update: Update, context: TidelineContext) -> None:
+    await answer(update, context, context.t._("Nothing was deleted."), edit=True)
+
+
+def build_privacy() -> list[BaseHandler]:
+    return [
+        CommandHandler("privacy", show_privacy),
+        CallbackQueryHandler(toggle_consent, pattern=action_pattern(TOGGLE)),
+        CommandHandler("mydata", export_data),
+        CommandHandler("deleteme", ask_erasure),
+        CallbackQueryHandler(confirm_erasure, pattern=action_pattern(ERASE_FIRST_YES)),
+        CallbackQueryHandler(erase, pattern=action_pattern(ERASE_FINAL_YES)),
+        CallbackQueryHandler(keep_data, pattern=action_pattern(ERASE_KEEP)),
+    ]
