@@ -10,6 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from db.unit_of_work import refuse_while_open
+
 Request = TypeVar("Request")
 Outcome = TypeVar("Outcome")
 
@@ -27,6 +29,7 @@ class GroupCommit(Generic[Request, Outcome]):
         self._writer: asyncio.Task[None] | None = None
 
     async def submit(self, request: Request) -> Outcome:
+        refuse_while_open("a group commit")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, future))
         if self._writer is None:

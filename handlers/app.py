@@ -21,12 +21,14 @@ from events.registration_desk import RegistrationDesk
 from handlers.broadcasts import progress as broadcast_delivery
 from handlers.broadcasts.compose import build_broadcast
 from handlers.cleanup.report import build_cleanup_card, build_impact
+from handlers.events import notices as event_notices
 from handlers.events.browse import build_event_link, build_events_browse
 from handlers.events.checkin import build_checkin_link, build_self_checkin
 from handlers.events.my_registrations import build_my_registrations
 from handlers.events.registration import build_registration
 from handlers.kit.callbacks import CallbackCodec
 from handlers.kit.context import SERVICES_KEY, Services, TidelineContext, utc_now
+from handlers.kit.steps import as_steps
 from handlers.organize.conversation import build_approvals, build_organize
 from handlers.people.help import build_help
 from handlers.people.language import build_language
@@ -40,8 +42,10 @@ from handlers.runtime.dispatch_wiring import install_dispatcher, start_dispatche
 from handlers.runtime.errors import handle_error
 from handlers.runtime.fallbacks import build_fallbacks, build_membership_tracking
 from handlers.runtime.gates import answer_pending_query, refuse_forged_buttons, resolve_reader
+from handlers.runtime.guarded_bot import GuardedBot
 from handlers.runtime.persistence import DatabasePersistence
-from handlers.runtime.renderers import all_renderers
+from handlers.runtime.renderers import RENDERERS
+from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
 from i18n import Catalogs
@@ -74,6 +78,12 @@ async def post_init(application: Application) -> None:
     await broadcast_delivery.watch_active(application)
 
 
+def outbox_renderers() -> dict[str, Renderer]:
+    """Every kind of outbox message and the renderer that turns a row into what its recipient
+    sees, in their current language; each feature exports the ``RENDERERS`` of its kinds."""
+    return {**RENDERERS, **broadcast_delivery.RENDERERS, **event_notices.RENDERERS}
+
+
 def build_application(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
@@ -81,14 +91,17 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
 ) -> Application:
     root = settings.BOT_API_BASE_URL
+    bot = GuardedBot(
+        token=settings.BOT_TOKEN,
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=AiohttpRequest(),
+        # Long polling waits up to PTB's poll timeout on top of this read timeout.
+        get_updates_request=AiohttpRequest(),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.BOT_TOKEN)
-        .base_url(f"{root}/bot")
-        .base_file_url(f"{root}/file/bot")
-        .request(AiohttpRequest())
-        # Long polling waits up to PTB's poll timeout on top of this read timeout.
-        .get_updates_request(AiohttpRequest())
+        .bot(bot)
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
         .post_init(post_init)
@@ -106,7 +119,7 @@ def build_application(
         registration_desk=RegistrationDesk(session_factory),
     )
     application.bot_data[SERVICES_KEY] = services
-    install_dispatcher(application, services, all_renderers())
+    install_dispatcher(application, services, outbox_renderers())
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
     with warnings.catch_warnings():
@@ -123,22 +136,24 @@ def build_application(
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
     application.add_handlers(
-        [
-            build_membership_tracking(),
-            *conversations,
-            *build_events_browse(),
-            build_self_checkin(),
-            *build_my_registrations(),
-            build_help(),
-            *build_language(),
-            *build_privacy(),
-            # Last in the same group, so they answer only what no flow above claimed.
-            *build_fallbacks(),
-        ],
+        as_steps(
+            [
+                build_membership_tracking(),
+                *conversations,
+                *build_events_browse(),
+                build_self_checkin(),
+                *build_my_registrations(),
+                build_help(),
+                *build_language(),
+                *build_privacy(),
+                # Last in the same group, so they answer only what no flow above claimed.
+                *build_fallbacks(),
+            ]
+        ),
         group=FLOWS,
     )
     # Deep links for people already set up; onboarding's /start answers everyone else.
-    application.add_handlers([build_event_link(), build_checkin_link()], group=DEEP_LINKS)
+    application.add_handlers(as_steps([build_event_link(), build_checkin_link()]), group=DEEP_LINKS)
     application.add_handler(TypeHandler(Update, finish_update), group=FINISH)
     application.add_error_handler(handle_error)
     return application

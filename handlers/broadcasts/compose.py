@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -131,12 +130,12 @@ async def _load_draft(update: Update, context: TidelineContext) -> tuple[User, B
 async def editing_draft(
     update: Update, context: TidelineContext
 ) -> AsyncIterator[tuple[AsyncSession, User, Broadcast]]:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        draft = await broadcasts.current_draft(session, account)
-        if draft is None:
-            raise NoDraft
-        yield session, account, draft
+    session = await context.session()
+    account = await account_of(session, update)
+    draft = await broadcasts.current_draft(session, account)
+    if draft is None:
+        raise NoDraft
+    yield session, account, draft
 
 
 def _zone(context: TidelineContext, account: User) -> str:
@@ -160,10 +159,10 @@ def _language_keyboard(context: TidelineContext, action: str, marked: list[str])
 
 @requires(Permission.ORGANIZE)
 async def start(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        await broadcasts.start_draft(session, await account_of(session, update), context.now())
+    session = await context.session()
+    await broadcasts.start_draft(session, await account_of(session, update), context.now())
     # Progress watchers live in memory; a restart leaves running broadcasts unwatched until now.
-    await live.watch_active(context.application)
+    await live.watch_running(context.application, session)
     t = context.t
     await answer(
         update,
@@ -284,8 +283,8 @@ def _event_label(t: Translator, event: Event) -> str:
 
 
 async def _ask_event(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        events = await broadcasts.upcoming_events(session, context.now())
+    session = await context.session()
+    events = await broadcasts.upcoming_events(session, context.now())
     if not events:
         return await _show_audience(update, context, edit=True)
     t = context.t
@@ -419,8 +418,8 @@ async def choose_filter(update: Update, context: TidelineContext) -> Awaiting:
 
 async def _ask_audience_event(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
-    async with context.services.transaction() as session:
-        events = await broadcasts.audience_events(session)
+    session = await context.session()
+    events = await broadcasts.audience_events(session)
     if not events:
         await context.answer_query(update, t._("There are no events yet."), show_alert=True)
         return Awaiting.AUDIENCE
@@ -534,18 +533,12 @@ async def preview(update: Update, context: TidelineContext) -> Awaiting:
     _account, draft = await _load_draft(update, context)
     url = broadcasts.register_url(context.bot.username, draft.event_id) if draft.event_id else None
     catalogs = context.services.catalogs
-    await chat.send_message(
-        context.t._("<b>Preview</b> – exactly what recipients will get:"),
-        parse_mode=ParseMode.HTML,
-    )
+    await answer(update, context, context.t._("<b>Preview</b> – exactly what recipients will get:"))
     for text in draft.texts:
         reader = catalogs.translator(text.language)
         unsubscribe = context.button(live.unsubscribe_label(reader), PREVIEW_UNSUBSCRIBE)
-        await chat.send_message(
-            live.message_text(draft, reader),
-            parse_mode=ParseMode.HTML,
-            reply_markup=InlineKeyboardMarkup(live.message_keyboard(reader, url, unsubscribe)),
-        )
+        keyboard = live.message_keyboard(reader, url, unsubscribe)
+        await answer(update, context, live.message_text(draft, reader), keyboard)
     return await _show_summary(update, context, edit=False)
 
 
@@ -689,15 +682,15 @@ async def confirm(update: Update, context: TidelineContext) -> int:
         broadcasts.set_progress_message(draft, query.message.chat.id, query.message.message_id)
         broadcast_id = draft.id
     await context.answer_query(update, context.t._("On its way."))
-    await live.refresh_progress(context.application, broadcast_id)
+    await context.send(lambda: live.refresh_progress(context.application, broadcast_id))
     live.watch(context.application.job_queue, broadcast_id)
     wake(context.application)
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    async with context.services.transaction() as session:
-        await broadcasts.discard_draft(session, await account_of(session, update))
+    session = await context.session()
+    await broadcasts.discard_draft(session, await account_of(session, update))
     await answer(update, context, context.t._("Cancelled. Nothing was sent."))
     return ConversationHandler.END
 
@@ -716,12 +709,12 @@ async def explain_preview_unsubscribe(update: Update, context: TidelineContext) 
 
 async def _control(update: Update, context: TidelineContext, action, done: str) -> None:  # type: ignore[no-untyped-def]
     broadcast_id = int(button_args(update)[0])
-    async with context.services.transaction() as session:
-        broadcast = await broadcasts.find_broadcast(session, broadcast_id)
-        changed = broadcast is not None and await action(session, broadcast, context.now())
+    session = await context.session()
+    broadcast = await broadcasts.find_broadcast(session, broadcast_id)
+    changed = broadcast is not None and await action(session, broadcast, context.now())
     t = context.t
     await context.answer_query(update, done if changed else t._("Nothing to change."))
-    await live.refresh_progress(context.application, broadcast_id)
+    await context.send(lambda: live.refresh_progress(context.application, broadcast_id))
     live.watch(context.application.job_queue, broadcast_id)
     if changed:
         wake(context.application)

@@ -9,6 +9,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from babel import dates
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -90,10 +91,10 @@ RENDERERS = {broadcasts.KIND: render_broadcast}
 
 async def unsubscribe(update: Update, context: TidelineContext) -> None:
     """Anyone may press it on a broadcast they got: it withdraws their consent to news."""
-    async with context.services.transaction() as session:
-        service.set_consent(
-            await account_of(session, update), ConsentPurpose.NEWS, False, context.now()
-        )
+    session = await context.session()
+    service.set_consent(
+        await account_of(session, update), ConsentPurpose.NEWS, False, context.now()
+    )
     t = context.t
     await context.answer_query(update, t._("Unsubscribed."))
     await answer(
@@ -315,6 +316,9 @@ async def watch_active(application: Application) -> None:
     """Watchers live in memory: after a restart, pick up every broadcast still running."""
     services: Services = application.bot_data[SERVICES_KEY]
     async with services.transaction() as session:
-        active = await broadcasts.active_broadcasts(session)
-    for broadcast in active:
+        await watch_running(application, session)
+
+
+async def watch_running(application: Application, session: AsyncSession) -> None:
+    for broadcast in await broadcasts.active_broadcasts(session):
         watch(application.job_queue, broadcast.id)

@@ -257,8 +257,8 @@ def _while_open(step: Step) -> Step:
         except NoDraft:
             text = context.t._("This data card is closed. Send /report to start again.")
         except ReportRefused as refused:
-            async with context.services.transaction() as session:
-                await card.discard_draft(session, draft_key(update))
+            session = await context.session()
+            await card.discard_draft(session, draft_key(update))
             text = refusal_text(context.t, refused.reason)
         await _tell(update, context, text)
         return ConversationHandler.END
@@ -277,12 +277,12 @@ async def _tell(update: Update, context: TidelineContext, text: str) -> None:
 async def _edit_draft(
     update: Update, context: TidelineContext, change: Callable[[Draft, User], object]
 ) -> tuple[Draft, Event]:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        draft = await card.load_draft(session, draft_key(update))
-        change(draft, account)
-        await card.save_draft(session, draft_key(update), draft)
-        event = await session.get(Event, draft.event_id)
+    session = await context.session()
+    account = await account_of(session, update)
+    draft = await card.load_draft(session, draft_key(update))
+    change(draft, account)
+    await card.save_draft(session, draft_key(update), draft)
+    event = await session.get(Event, draft.event_id)
     if event is None:
         raise ReportRefused(Refusal.NO_SUCH_EVENT)
     return draft, event
@@ -295,9 +295,9 @@ async def _edit_draft(
 async def choose_cleanup(update: Update, context: TidelineContext) -> Awaiting | int:
     """/report: straight into the one thing to do, or a choice when there are several."""
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        choices = await card.report_choices(session, account, context.now(), _admins(context))
+    session = await context.session()
+    account = await account_of(session, update)
+    choices = await card.report_choices(session, account, context.now(), _admins(context))
     if choices.count == 0:
         await answer(
             update,
@@ -340,11 +340,11 @@ async def open_from_button(update: Update, context: TidelineContext) -> Awaiting
 
 async def _begin(update: Update, context: TidelineContext, event_id: int) -> Awaiting:
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        started = await card.start_draft(
-            session, draft_key(update), account, event_id, context.now(), _admins(context)
-        )
+    session = await context.session()
+    account = await account_of(session, update)
+    started = await card.start_draft(
+        session, draft_key(update), account, event_id, context.now(), _admins(context)
+    )
     lines = [t._("<b>Cleanup data card</b> – {title}").format(title=_title(t, started.event))]
     if started.replaces:
         lines.append(t._("You already sent a data card for this cleanup: this one replaces it."))
@@ -596,15 +596,15 @@ async def type_local_item(update: Update, context: TidelineContext) -> Awaiting 
 async def after_tally(update: Update, context: TidelineContext) -> Awaiting:
     """Tally done or skipped: photos for those who allowed them, then the confirmation."""
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        draft = await card.load_draft(session, draft_key(update))
-        draft.focus = draft.section = None
-        await card.save_draft(session, draft_key(update), draft)
+    session = await context.session()
+    account = await account_of(session, update)
+    draft = await card.load_draft(session, draft_key(update))
+    draft.focus = draft.section = None
+    await card.save_draft(session, draft_key(update), draft)
     if update.callback_query is not None:
         # The tally's buttons are done with; the next step comes as a new message.
         await context.answer_query(update)
-        await update.callback_query.edit_message_reply_markup(None)
+        await context.send(update.callback_query.edit_message_reply_markup)
     if not card.may_add_photos(account):
         await answer(
             update,
@@ -678,10 +678,10 @@ async def photos_done(update: Update, context: TidelineContext) -> Awaiting:
 
 async def _show_confirmation(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        draft = await card.load_draft(session, draft_key(update))
-        event = await session.get(Event, draft.event_id)
+    session = await context.session()
+    account = await account_of(session, update)
+    draft = await card.load_draft(session, draft_key(update))
+    event = await session.get(Event, draft.event_id)
     if event is None:
         raise ReportRefused(Refusal.NO_SUCH_EVENT)
     lines = [
@@ -709,19 +709,19 @@ async def submit(update: Update, context: TidelineContext) -> int:
     """Also an entry point: a second tap on Submit, once the card is in, lands here too."""
     t = context.t
     try:
-        async with context.services.transaction() as session:
-            account = await account_of(session, update)
-            report = await card.submit_draft(
-                session, draft_key(update), account, context.now(), _admins(context)
-            )
-            event = await session.get(Event, report.event_id)
-            totals = await card.event_totals(session, report.event_id)
+        session = await context.session()
+        account = await account_of(session, update)
+        report = await card.submit_draft(
+            session, draft_key(update), account, context.now(), _admins(context)
+        )
+        event = await session.get(Event, report.event_id)
+        totals = await card.event_totals(session, report.event_id)
     except NoDraft:
         await _tell(update, context, t._("This data card has already been submitted."))
         return ConversationHandler.END
     except ReportRefused as refused:
-        async with context.services.transaction() as session:
-            await card.discard_draft(session, draft_key(update))
+        session = await context.session()
+        await card.discard_draft(session, draft_key(update))
         await _tell(update, context, refusal_text(t, refused.reason))
         return ConversationHandler.END
     assert event is not None
@@ -770,11 +770,11 @@ async def _show_review(
     update: Update, context: TidelineContext, event_id: int, *, edit: bool, page: int = 0
 ) -> Awaiting:
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        reports = await card.reports_to_review(session, account, event_id, _admins(context))
-        event = await session.get(Event, event_id)
-        totals = await card.event_totals(session, event_id)
+    session = await context.session()
+    account = await account_of(session, update)
+    reports = await card.reports_to_review(session, account, event_id, _admins(context))
+    event = await session.get(Event, event_id)
+    totals = await card.event_totals(session, event_id)
     assert event is not None
     # Unreviewed cards come first; later pages hold the rest, ten at a time.
     pages = max((len(reports) + REVIEW_PAGE - 1) // REVIEW_PAGE, 1)
@@ -812,14 +812,14 @@ async def _show_review(
 
 @_while_open
 async def confirm_reviewed(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        report = await card.mark_reviewed(
-            session,
-            report_id=int(button_args(update)[0]),
-            organizer=await account_of(session, update),
-            now=context.now(),
-            admin_ids=_admins(context),
-        )
+    session = await context.session()
+    report = await card.mark_reviewed(
+        session,
+        report_id=int(button_args(update)[0]),
+        organizer=await account_of(session, update),
+        now=context.now(),
+        admin_ids=_admins(context),
+    )
     return await _show_review(update, context, report.event_id, edit=True)
 
 
@@ -827,8 +827,8 @@ async def confirm_reviewed(update: Update, context: TidelineContext) -> Awaiting
 async def choose_correction(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
     report_id = int(button_args(update)[0])
-    async with context.services.transaction() as session:
-        report = await session.get(CleanupReport, report_id)
+    session = await context.session()
+    report = await session.get(CleanupReport, report_id)
     if report is None:
         raise ReportRefused(Refusal.NO_SUCH_EVENT)
     keyboard = rows(
@@ -853,15 +853,15 @@ async def ask_correction(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
     report_id, figure_value = button_args(update)
     figure = Figure(figure_value)
-    async with context.services.transaction() as session:
-        report = await card.begin_correction(
-            session,
-            draft_key(update),
-            report_id=int(report_id),
-            figure=figure,
-            organizer=await account_of(session, update),
-            admin_ids=_admins(context),
-        )
+    session = await context.session()
+    report = await card.begin_correction(
+        session,
+        draft_key(update),
+        report_id=int(report_id),
+        figure=figure,
+        organizer=await account_of(session, update),
+        admin_ids=_admins(context),
+    )
     current = card.Card(report.bags, report.weight_kg, report.people, report.distance_m)
     await answer(
         update,
@@ -880,14 +880,14 @@ async def ask_correction(update: Update, context: TidelineContext) -> Awaiting:
 async def type_correction(update: Update, context: TidelineContext) -> Awaiting | None:
     assert update.message is not None and update.message.text is not None
     try:
-        async with context.services.transaction() as session:
-            report = await card.finish_correction(
-                session,
-                draft_key(update),
-                text=update.message.text,
-                organizer=await account_of(session, update),
-                admin_ids=_admins(context),
-            )
+        session = await context.session()
+        report = await card.finish_correction(
+            session,
+            draft_key(update),
+            text=update.message.text,
+            organizer=await account_of(session, update),
+            admin_ids=_admins(context),
+        )
     except InvalidFigure as problem:
         await answer(update, context, figure_problem_text(context.t, problem))
         return None
@@ -904,8 +904,8 @@ async def close_review(update: Update, context: TidelineContext) -> int:
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    async with context.services.transaction() as session:
-        await card.discard_draft(session, draft_key(update))
+    session = await context.session()
+    await card.discard_draft(session, draft_key(update))
     await answer(update, context, context.t._("Cancelled. Nothing was reported."))
     return ConversationHandler.END
 
@@ -940,9 +940,9 @@ def impact_text(t: Translator, impacts: list[card.EventImpact]) -> str:
 
 
 async def show_impact(update: Update, context: TidelineContext) -> None:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        impacts = await card.impact_of(session, account)
+    session = await context.session()
+    account = await account_of(session, update)
+    impacts = await card.impact_of(session, account)
     await answer(update, context, impact_text(context.t, impacts))
 
 

@@ -52,27 +52,27 @@ async def list_events(update: Update, context: TidelineContext) -> None:
         page_text, kind, country, place = button_args(update)
         page = max(int(page_text), 0)
     t = context.t
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        known_country = country if country in COUNTRY_CODES else None
-        city = await _city(session, place, known_country, reader, context.now())
-        wanted = service.EventFilter(kind=KIND_CODES.get(kind), country=known_country, city=city)
+    session = await context.session()
+    reader = await account_of(session, update)
+    known_country = country if country in COUNTRY_CODES else None
+    city = await _city(session, place, known_country, reader, context.now())
+    wanted = service.EventFilter(kind=KIND_CODES.get(kind), country=known_country, city=city)
 
-        async def fetch(page: int) -> tuple[list[Event], int]:
-            return await service.upcoming_events(
-                session,
-                reader=reader,
-                filters=wanted,
-                now=context.now(),
-                offset=page * PAGE_SIZE,
-                limit=PAGE_SIZE,
-            )
+    async def fetch(page: int) -> tuple[list[Event], int]:
+        return await service.upcoming_events(
+            session,
+            reader=reader,
+            filters=wanted,
+            now=context.now(),
+            offset=page * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
 
+    events, total = await fetch(page)
+    if not events and total:
+        # An old "Later" button past the last page: show the last page there is.
+        page = (total - 1) // PAGE_SIZE
         events, total = await fetch(page)
-        if not events and total:
-            # An old "Later" button past the last page: show the last page there is.
-            page = (total - 1) // PAGE_SIZE
-            events, total = await fetch(page)
     lines = [t._("<b>Upcoming events</b>")]
     if not events:
         lines.append(t._("No upcoming events match. Try another filter."))
@@ -147,8 +147,8 @@ def _navigation(
 async def pick_country(update: Update, context: TidelineContext) -> None:
     kind, place = button_args(update)
     t = context.t
-    async with context.services.transaction() as session:
-        countries = await service.countries_with_events(session, now=context.now())
+    session = await context.session()
+    countries = await service.countries_with_events(session, now=context.now())
     keyboard = [[context.button(t._("All countries"), actions.LIST, 0, kind, ANY, place)]]
     keyboard += [
         [context.button(t.country_name(code), actions.LIST, 0, kind, code, place)]
@@ -160,11 +160,11 @@ async def pick_country(update: Update, context: TidelineContext) -> None:
 async def pick_city(update: Update, context: TidelineContext) -> None:
     kind, country = button_args(update)
     t = context.t
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        cities = await service.cities_with_events(
-            session, country=country if country in COUNTRY_CODES else None, now=context.now()
-        )
+    session = await context.session()
+    reader = await account_of(session, update)
+    cities = await service.cities_with_events(
+        session, country=country if country in COUNTRY_CODES else None, now=context.now()
+    )
     keyboard = [[context.button(t._("All cities"), actions.LIST, 0, kind, country, ANY_CITY)]]
     if reader.city:
         keyboard.append([context.button(t._("My city"), actions.LIST, 0, kind, country, MY_CITY)])
@@ -190,22 +190,23 @@ async def open_event_link(update: Update, context: TidelineContext) -> None:
 async def send_event(update: Update, context: TidelineContext, event_id: int) -> None:
     """The card: the venue as a map, then everything else with what the reader can do."""
     t = context.t
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        event = await service.find_event(session, event_id)
-        visible = event is not None and event.status != EventStatus.DRAFT
-        registration = await service.registration_of(session, event_id, reader) if visible else None
+    session = await context.session()
+    reader = await account_of(session, update)
+    event = await service.find_event(session, event_id)
+    visible = event is not None and event.status != EventStatus.DRAFT
+    registration = await service.registration_of(session, event_id, reader) if visible else None
     if event is None or not visible:
         await answer(update, context, refusal_text(t, service.Refusal.NOT_FOUND))
         return
     chat = update.effective_chat
     assert chat is not None
     await context.answer_query(update)
-    await chat.send_venue(
-        latitude=event.latitude,
-        longitude=event.longitude,
-        title=title_of(t, event)[:100],
-        address=f"{event.venue_name}, {event.address}"[:200],
+    venue_title, address = title_of(t, event)[:100], f"{event.venue_name}, {event.address}"[:200]
+    latitude, longitude = event.latitude, event.longitude
+    await context.send(
+        lambda: chat.send_venue(
+            latitude=latitude, longitude=longitude, title=venue_title, address=address
+        )
     )
     await answer(
         update,

@@ -10,6 +10,7 @@ from events.calendar import calendar_filename, event_calendar
 from events.models import ACTIVE, Event, EventKind, EventStatus, Registration, RegistrationMode
 from events.models import RegistrationStatus as Status
 from events.service import Refusal, seats_left, text_for
+from handlers.kit.context import TidelineContext
 from i18n import LANGUAGES, Translator, lazy
 
 KIND_LABELS = {
@@ -133,14 +134,15 @@ def calendar_file(
 
 async def send_calendar_file(
     update: Update,
-    t: Translator,
+    context: TidelineContext,
     event: Event,
     *,
-    now: datetime,
     withdrawn: bool = False,
     caption: str | None = None,
 ) -> None:
-    name, content = calendar_file(t, event, now=now, withdrawn=withdrawn)
+    name, content = calendar_file(context.t, event, now=context.now(), withdrawn=withdrawn)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(InputFile(content, filename=name), caption=caption)
+    await context.send(
+        lambda: chat.send_document(InputFile(content, filename=name), caption=caption)
+    )

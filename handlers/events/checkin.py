@@ -22,27 +22,27 @@ from handlers.kit.deep_links import for_people_set_up
 async def scan_code(update: Update, context: TidelineContext) -> None:
     t = context.t
     token = token_from_payload(context.args[0]) if context.args else None
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        own = await service.registration_by_token(session, token) if token else None
-        if own is not None and own.user_id == reader.id:
-            await answer(
-                update,
-                context,
-                t._("This is your own check-in code: show it to an organizer at the venue."),
-            )
-            return
-        try:
-            check_in = await service.check_in_by_token(
-                session,
-                token or "",
-                organizer=reader,
-                admin_ids=context.services.settings.ADMIN_IDS,
-                now=context.now(),
-            )
-        except EventRefused as refused:
-            await answer(update, context, _scan_refusal(context, refused.refusal))
-            return
+    session = await context.session()
+    reader = await account_of(session, update)
+    own = await service.registration_by_token(session, token) if token else None
+    if own is not None and own.user_id == reader.id:
+        await answer(
+            update,
+            context,
+            t._("This is your own check-in code: show it to an organizer at the venue."),
+        )
+        return
+    try:
+        check_in = await service.check_in_by_token(
+            session,
+            token or "",
+            organizer=reader,
+            admin_ids=context.services.settings.ADMIN_IDS,
+            now=context.now(),
+        )
+    except EventRefused as refused:
+        await answer(update, context, _scan_refusal(context, refused.refusal))
+        return
     name = escape(check_in.person.first_name or str(check_in.person.telegram_id))
     title = escape(title_of(t, check_in.event))
     attended_at = check_in.registration.attended_at
@@ -69,37 +69,37 @@ async def share_location(update: Update, context: TidelineContext) -> None:
     message = update.effective_message
     assert message is not None and message.location is not None
     t = context.t
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        candidates = [
-            (registration, event)
-            for registration, event in await service.registrations_of(
-                session, reader, now=context.now()
-            )
-            if registration.status == Status.CONFIRMED and event.self_checkin_radius_m
-        ]
-        if not candidates:
-            if update.edited_message is None:
-                await answer(update, context, t._("I don't need a location from you right now."))
-            return
-        if not consents_of(reader)[ConsentPurpose.PHOTOS_LOCATION]:
-            await answer(
-                update,
-                context,
-                t._(
-                    "To check in with your location, first allow photos and location in "
-                    "/privacy, then share it again."
-                ),
-            )
-            return
-        if message.location.live_period is None:
-            await answer(
-                update,
-                context,
-                t._("Please share your <b>live</b> location to check in, not a pinned place."),
-            )
-            return
-        outcome = await _first_check_in(session, candidates, message.location, context)
+    session = await context.session()
+    reader = await account_of(session, update)
+    candidates = [
+        (registration, event)
+        for registration, event in await service.registrations_of(
+            session, reader, now=context.now()
+        )
+        if registration.status == Status.CONFIRMED and event.self_checkin_radius_m
+    ]
+    if not candidates:
+        if update.edited_message is None:
+            await answer(update, context, t._("I don't need a location from you right now."))
+        return
+    if not consents_of(reader)[ConsentPurpose.PHOTOS_LOCATION]:
+        await answer(
+            update,
+            context,
+            t._(
+                "To check in with your location, first allow photos and location in "
+                "/privacy, then share it again."
+            ),
+        )
+        return
+    if message.location.live_period is None:
+        await answer(
+            update,
+            context,
+            t._("Please share your <b>live</b> location to check in, not a pinned place."),
+        )
+        return
+    outcome = await _first_check_in(session, candidates, message.location, context)
     if isinstance(outcome, Refusal):
         if update.edited_message is None:
             await answer(update, context, refusal_text(t, outcome))

@@ -27,9 +27,9 @@ from handlers.kit.context import TidelineContext, account_of, answer
 
 async def list_mine(update: Update, context: TidelineContext) -> None:
     t = context.t
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        rows = await service.registrations_of(session, reader, now=context.now())
+    session = await context.session()
+    reader = await account_of(session, update)
+    rows = await service.registrations_of(session, reader, now=context.now())
     if not rows:
         await answer(
             update,
@@ -70,12 +70,12 @@ async def _pressed_registration(
 async def _own_registration(
     update: Update, context: TidelineContext
 ) -> tuple[Registration, Event] | None:
-    async with context.services.transaction() as session:
-        registration = await _pressed_registration(session, update, context)
-        if registration is None:
-            return None
-        event = await service.find_event(session, registration.event_id)
-        assert event is not None
+    session = await context.session()
+    registration = await _pressed_registration(session, update, context)
+    if registration is None:
+        return None
+    event = await service.find_event(session, registration.event_id)
+    assert event is not None
     return registration, event
 
 
@@ -141,7 +141,7 @@ async def send_calendar(update: Update, context: TidelineContext) -> None:
         await context.answer_query(update, status_line(context.t, registration, event))
         return
     await context.answer_query(update)
-    await send_calendar_file(update, context.t, event, now=context.now())
+    await send_calendar_file(update, context, event)
 
 
 async def send_code(update: Update, context: TidelineContext) -> None:
@@ -157,13 +157,15 @@ async def send_code(update: Update, context: TidelineContext) -> None:
     await context.answer_query(update)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_photo(
-        InputFile(checkin_qr_png(link), filename="check-in.png"),
-        caption=t._(
-            "Your check-in code for {title}. Show it to an organizer at the venue; "
-            "it works only for organizers of this event."
-        ).format(title=escape(title_of(t, event))),
-        parse_mode="HTML",
+    caption = t._(
+        "Your check-in code for {title}. Show it to an organizer at the venue; "
+        "it works only for organizers of this event."
+    ).format(title=escape(title_of(t, event)))
+    picture = checkin_qr_png(link)
+    await context.send(
+        lambda: chat.send_photo(
+            InputFile(picture, filename="check-in.png"), caption=caption, parse_mode="HTML"
+        )
     )
 
 
@@ -203,25 +205,24 @@ async def decline_offer(update: Update, context: TidelineContext) -> None:
 
 async def _withdraw(update: Update, context: TidelineContext, done: str) -> None:
     t = context.t
-    async with context.services.transaction() as session:
-        registration = await _pressed_registration(session, update, context)
-        if registration is None:
-            return
-        held_seat = registration.status == Status.CONFIRMED
-        try:
-            await service.cancel_registration(session, registration, now=context.now())
-        except EventRefused as refused:
-            await answer(update, context, refusal_text(t, refused.refusal))
-            return
-        event = await service.find_event(session, registration.event_id)
-        assert event is not None
+    session = await context.session()
+    registration = await _pressed_registration(session, update, context)
+    if registration is None:
+        return
+    held_seat = registration.status == Status.CONFIRMED
+    try:
+        await service.cancel_registration(session, registration, now=context.now())
+    except EventRefused as refused:
+        await answer(update, context, refusal_text(t, refused.refusal))
+        return
+    event = await service.find_event(session, registration.event_id)
+    assert event is not None
     await _send_card(update, context, registration, event, edit=True, note=done)
     if held_seat:
         await send_calendar_file(
             update,
-            t,
+            context,
             event,
-            now=context.now(),
             withdrawn=True,
             caption=t._("Open this file to remove the event from your calendar."),
         )
@@ -229,25 +230,25 @@ async def _withdraw(update: Update, context: TidelineContext, done: str) -> None
 
 async def accept_offer(update: Update, context: TidelineContext) -> None:
     t = context.t
-    async with context.services.transaction() as session:
-        registration = await _pressed_registration(session, update, context)
-        if registration is None:
-            return
-        # A second tap on Accept finds the seat already confirmed: no second calendar file.
-        already = registration.status == Status.CONFIRMED
-        try:
-            await service.accept_offer(session, registration, now=context.now())
-            refusal = None
-        except EventRefused as refused:
-            refusal = refused.refusal
-        event = await service.find_event(session, registration.event_id)
-        assert event is not None
+    session = await context.session()
+    registration = await _pressed_registration(session, update, context)
+    if registration is None:
+        return
+    # A second tap on Accept finds the seat already confirmed: no second calendar file.
+    already = registration.status == Status.CONFIRMED
+    try:
+        await service.accept_offer(session, registration, now=context.now())
+        refusal = None
+    except EventRefused as refused:
+        refusal = refused.refusal
+    event = await service.find_event(session, registration.event_id)
+    assert event is not None
     if refusal is not None:
         await answer(update, context, refusal_text(t, refusal))
         return
     await _send_card(update, context, registration, event, edit=True, note=t._("Seat confirmed!"))
     if not already:
-        await send_calendar_file(update, t, event, now=context.now())
+        await send_calendar_file(update, context, event)
 
 
 async def still_coming(update: Update, context: TidelineContext) -> None:

@@ -59,16 +59,14 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
 
 async def _start_steps(update: Update, context: TidelineContext, event_id: int) -> Awaiting | int:
     """An invite code or questions: a draft registration keeps each answer as it comes."""
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        event = await service.find_event(session, event_id)
-        refusal = service.refusal_to_register(event, now=context.now())
-        if refusal is not None or event is None:
-            await answer(
-                update, context, refusal_text(context.t, refusal or service.Refusal.NOT_FOUND)
-            )
-            return ConversationHandler.END
-        registration = await service.start_registration(session, event, reader, now=context.now())
+    session = await context.session()
+    reader = await account_of(session, update)
+    event = await service.find_event(session, event_id)
+    refusal = service.refusal_to_register(event, now=context.now())
+    if refusal is not None or event is None:
+        await answer(update, context, refusal_text(context.t, refusal or service.Refusal.NOT_FOUND))
+        return ConversationHandler.END
+    registration = await service.start_registration(session, event, reader, now=context.now())
     if registration.status != Status.DRAFT:
         await _tell_outcome(update, context, event, registration, created=False)
         return ConversationHandler.END
@@ -111,63 +109,63 @@ def _choices(texts: dict[str, object]) -> list[object]:
 async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        current = await service.current_draft(session, reader)
-        if current is None:
-            return await _lost(update, context)
-        registration, event = current
-        try:
-            service.give_invite_code(event, registration, message.text, now=context.now())
-        except EventRefused as refused:
-            await answer(update, context, refusal_text(context.t, refused.refusal))
-            return Awaiting.INVITE_CODE
+    session = await context.session()
+    reader = await account_of(session, update)
+    current = await service.current_draft(session, reader)
+    if current is None:
+        return await _lost(update, context)
+    registration, event = current
+    try:
+        service.give_invite_code(event, registration, message.text, now=context.now())
+    except EventRefused as refused:
+        await answer(update, context, refusal_text(context.t, refused.refusal))
+        return Awaiting.INVITE_CODE
     return await _next_step(update, context, event, registration)
 
 
 async def type_answer(update: Update, context: TidelineContext) -> Awaiting | int:
     message = update.effective_message
     assert message is not None and message.text is not None
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        current = await service.current_draft(session, reader)
-        if current is None:
-            return await _lost(update, context)
-        registration, event = current
-        question = service.next_question(event, registration)
-        if question is None:
-            return await _finish(update, context, event, reader_registration=registration)
-        if question.kind == QuestionKind.CHOICE:
-            await expect_buttons(update, context)
-            return Awaiting.ANSWER
-        try:
-            value = clean_free_text(message.text, ANSWER_LIMIT)
-        except InvalidText as problem:
-            await answer(update, context, text_problem_message(context.t, problem))
-            return Awaiting.ANSWER
-        service.save_answer(registration, question, value, now=context.now())
+    session = await context.session()
+    reader = await account_of(session, update)
+    current = await service.current_draft(session, reader)
+    if current is None:
+        return await _lost(update, context)
+    registration, event = current
+    question = service.next_question(event, registration)
+    if question is None:
+        return await _finish(update, context, event, reader_registration=registration)
+    if question.kind == QuestionKind.CHOICE:
+        await expect_buttons(update, context)
+        return Awaiting.ANSWER
+    try:
+        value = clean_free_text(message.text, ANSWER_LIMIT)
+    except InvalidText as problem:
+        await answer(update, context, text_problem_message(context.t, problem))
+        return Awaiting.ANSWER
+    service.save_answer(registration, question, value, now=context.now())
     return await _next_step(update, context, event, registration)
 
 
 async def choose_answer(update: Update, context: TidelineContext) -> Awaiting | int:
     question_id, index = button_args(update)
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        current = await service.current_draft(session, reader)
-        if current is None:
-            return await _lost(update, context)
-        registration, event = current
-        question = service.next_question(event, registration)
-        if question is None or str(question.id) != question_id:
-            await context.answer_query(
-                update, context.t._("That question is already answered."), show_alert=True
-            )
-            return Awaiting.ANSWER
-        choices = _choices(service.question_text(question, "", event.fallback_language))
-        if not index.isdigit() or int(index) >= len(choices):
-            return await _lost(update, context)
-        # Answers are stored in the event's fallback language, so exports compare like with like.
-        service.save_answer(registration, question, str(choices[int(index)]), now=context.now())
+    session = await context.session()
+    reader = await account_of(session, update)
+    current = await service.current_draft(session, reader)
+    if current is None:
+        return await _lost(update, context)
+    registration, event = current
+    question = service.next_question(event, registration)
+    if question is None or str(question.id) != question_id:
+        await context.answer_query(
+            update, context.t._("That question is already answered."), show_alert=True
+        )
+        return Awaiting.ANSWER
+    choices = _choices(service.question_text(question, "", event.fallback_language))
+    if not index.isdigit() or int(index) >= len(choices):
+        return await _lost(update, context)
+    # Answers are stored in the event's fallback language, so exports compare like with like.
+    service.save_answer(registration, question, str(choices[int(index)]), now=context.now())
     await context.answer_query(update)
     return await _next_step(update, context, event, registration)
 
@@ -179,17 +177,17 @@ async def _finish(
     *,
     reader_registration: Registration | None,
 ) -> int:
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        fresh = await service.find_event(session, event.id)
-        assert fresh is not None
-        try:
-            result = await service.register(session, fresh, reader, now=context.now())
-        except EventRefused as refused:
-            if reader_registration is not None:
-                await service.abandon_draft(session, reader_registration)
-            await answer(update, context, refusal_text(context.t, refused.refusal))
-            return ConversationHandler.END
+    session = await context.session()
+    reader = await account_of(session, update)
+    fresh = await service.find_event(session, event.id)
+    assert fresh is not None
+    try:
+        result = await service.register(session, fresh, reader, now=context.now())
+    except EventRefused as refused:
+        if reader_registration is not None:
+            await service.abandon_draft(session, reader_registration)
+        await answer(update, context, refusal_text(context.t, refused.refusal))
+        return ConversationHandler.END
     await _tell_outcome(update, context, fresh, result.registration, created=result.created)
     return ConversationHandler.END
 
@@ -212,9 +210,7 @@ async def _tell_outcome(
     keyboard = [[context.button(t._("My registration"), actions.MY_CARD, registration.id)]]
     await answer(update, context, f"{lead}\n{status_line(t, registration, event)}", keyboard)
     if created and registration.status == Status.CONFIRMED:
-        await send_calendar_file(
-            update, t, event, now=context.now(), caption=t._("Add it to your calendar.")
-        )
+        await send_calendar_file(update, context, event, caption=t._("Add it to your calendar."))
 
 
 async def _lost(update: Update, context: TidelineContext) -> int:
@@ -227,11 +223,11 @@ async def _lost(update: Update, context: TidelineContext) -> int:
 
 
 async def cancel(update: Update, context: TidelineContext) -> int:
-    async with context.services.transaction() as session:
-        reader = await account_of(session, update)
-        current = await service.current_draft(session, reader)
-        if current is not None:
-            await service.abandon_draft(session, current[0])
+    session = await context.session()
+    reader = await account_of(session, update)
+    current = await service.current_draft(session, reader)
+    if current is not None:
+        await service.abandon_draft(session, current[0])
     await answer(update, context, context.t._("Registration stopped. You are not registered."))
     return ConversationHandler.END
 

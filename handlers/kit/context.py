@@ -1,5 +1,5 @@
-"""What every handler shares: the services, the per-update context, gates that run before any
-conversation (account and locale resolution, callback authenticity) and the role check."""
+"""What every handler shares: the services, the per-update context with its unit of work, replies
+that wait for the unit to commit, and the role check."""
 
 import functools
 from collections.abc import Awaitable, Callable
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from accounts.models import User
 from accounts.readers import ReaderDirectory
 from accounts.service import Permission, find_account, has_permission
+from db.unit_of_work import UnitOfWork, refuse_inside_unit
 from events.registration_desk import RegistrationDesk
 from handlers.kit.callbacks import CallbackCodec
 from i18n import Catalogs, Translator
@@ -34,6 +35,9 @@ class Services:
     registration_desk: RegistrationDesk
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A transaction of its own, for work outside an update (jobs, sweeps, renderers);
+        a handler uses ``context.session()``, its update's one transaction."""
+        refuse_inside_unit("a transaction of its own")
         return _Transaction(self.session_factory)
 
 
@@ -71,6 +75,7 @@ class TidelineContext(
         super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
         self._translator: Translator | None = None
         self._query_answered = False
+        self._unit: UnitOfWork | None = None
 
     @property
     def services(self) -> Services:
@@ -86,15 +91,40 @@ class TidelineContext(
         self._translator = self.services.catalogs.translator(language)
         return self._translator
 
+    def enter_unit(self, unit: UnitOfWork) -> None:
+        self._unit = unit
+
+    def leave_unit(self) -> None:
+        self._unit = None
+
+    @property
+    def unit(self) -> UnitOfWork:
+        if self._unit is None:
+            raise RuntimeError("handlers run as steps: see handlers.kit.steps")
+        return self._unit
+
+    async def session(self) -> AsyncSession:
+        """The update's one transaction (begun on first use, committed when the step ends)."""
+        return await self.unit.session()
+
+    async def send(self, action: Callable[[], Awaitable[object]]) -> None:
+        """Talks to Telegram once the step's transaction committed, never if it rolled back;
+        outside a step (the error handler, the gates) at once."""
+        if self._unit is None:
+            await action()
+        else:
+            self._unit.after_commit(action)
+
     async def answer_query(
         self, update: Update, text: str | None = None, show_alert: bool = False
     ) -> None:
         """Telegram takes one answer per button press: the first one here is sent, later ones
         are dropped, and ``answer_pending_query`` sends an empty one if nobody answered."""
-        if update.callback_query is None or self._query_answered:
+        query = update.callback_query
+        if query is None or self._query_answered:
             return
         self._query_answered = True
-        await update.callback_query.answer(text, show_alert=show_alert)
+        await self.send(lambda: query.answer(text, show_alert=show_alert))
 
     def now(self) -> datetime:
         return self.services.clock()
@@ -126,18 +156,17 @@ def requires(permission: Permission) -> Callable[[F], F]:
         async def guarded(update: Update, context: TidelineContext) -> Any:
             user = update.effective_user
             assert user is not None
-            async with context.services.transaction() as session:
-                account = await find_account(session, user.id)
-                permitted = account is not None and has_permission(
-                    account, permission, context.services.settings.ADMIN_IDS
-                )
+            account = await find_account(await context.session(), user.id)
+            permitted = account is not None and has_permission(
+                account, permission, context.services.settings.ADMIN_IDS
+            )
             if permitted:
                 return await callback(update, context)
             text = context.t._("Sorry, your role does not allow that.")
             if update.callback_query:
                 await context.answer_query(update, text, show_alert=True)
             elif update.effective_message:
-                await update.effective_message.reply_text(text)
+                await answer(update, context, text)
             return None
 
         return guarded  # type: ignore[return-value]
@@ -152,25 +181,30 @@ async def answer(
     keyboard: list[list[InlineKeyboardButton]] | None = None,
     *,
     edit: bool = False,
-) -> Message | bool:
-    """Reply with HTML text: edit the pressed message when answering a button, else send anew."""
+) -> None:
+    """Reply with HTML text once the step committed: edit the pressed message when answering a
+    button (``edit``), else send anew."""
     markup = InlineKeyboardMarkup(keyboard) if keyboard else None
     query = update.callback_query
     if query is not None:
         await context.answer_query(update)
         if edit and query.message is not None:
-            try:
-                return await query.edit_message_text(
-                    text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-            except BadRequest as error:
-                # A repeated tap asks for the same edit again: the message already says it.
-                if "not modified" not in error.message:
-                    raise
-                return True
+            await context.send(lambda: _edit(query, text, markup))
+            return
     chat = update.effective_chat
     assert chat is not None
-    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.send(
+        lambda: chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    )
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        # A repeated tap asks for the same edit again: the message already says it.
+        if "not modified" not in error.message:
+            raise
 
 
 async def account_of(session: AsyncSession, update: Update) -> User:

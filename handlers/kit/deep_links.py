@@ -47,8 +47,8 @@ def for_people_set_up(
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: TidelineContext) -> None:
-        async with context.services.transaction() as session:
-            account = await account_of(session, update)
+        session = await context.session()
+        account = await account_of(session, update)
         if account.onboarded_at is None:
             return
         await callback(update, context)

@@ -230,13 +230,11 @@ async def _run(
     """Runs ``work`` in one transaction with the organizer's notes, then shows its screen."""
     key = steps.notes_key(update)
     try:
-        async with context.services.transaction() as session:
-            account = await account_of(session, update)
-            step = Step(
-                context, session, account, await steps.load_notes(session, key), context.now()
-            )
-            screen = await work(step)
-            await steps.save_notes(session, key, step.notes)
+        session = await context.session()
+        account = await account_of(session, update)
+        step = Step(context, session, account, await steps.load_notes(session, key), context.now())
+        screen = await work(step)
+        await steps.save_notes(session, key, step.notes)
     except Refused as refusal:
         # A refused typed answer ends the step: what it was about is gone or closed.
         screen = Screen(refusal.text, alert=True, state=ConversationHandler.END)
@@ -250,7 +248,9 @@ async def _run(
         data, filename = screen.document
         chat = update.effective_chat
         assert chat is not None
-        await context.bot.send_document(chat.id, document=data, filename=filename)
+        await context.send(
+            lambda: context.bot.send_document(chat.id, document=data, filename=filename)
+        )
     return screen.state
 
 

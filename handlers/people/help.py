@@ -26,8 +26,8 @@ def help_text(context: TidelineContext, account: User) -> str:
 
 
 async def show_help(update: Update, context: TidelineContext) -> None:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     await answer(update, context, help_text(context, account))
 
 

@@ -13,8 +13,8 @@ CHOOSE = "lang"
 
 
 async def show_languages(update: Update, context: TidelineContext) -> None:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     await answer(
         update,
         context,
@@ -25,8 +25,8 @@ async def show_languages(update: Update, context: TidelineContext) -> None:
 
 async def choose_language(update: Update, context: TidelineContext) -> None:
     (language,) = button_args(update)
-    async with context.services.transaction() as session:
-        service.set_language(await account_of(session, update), language)
+    session = await context.session()
+    service.set_language(await account_of(session, update), language)
     t = context.use_language(language)
     await answer(
         update,

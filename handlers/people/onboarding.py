@@ -57,10 +57,10 @@ TIMEZONE = "ob.tz"
 
 
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        if context.args and account.onboarded_at is None:
-            await remember_event_link(session, update, context.args[0])
+    session = await context.session()
+    account = await account_of(session, update)
+    if context.args and account.onboarded_at is None:
+        await remember_event_link(session, update, context.args[0])
     if context.args:
         await answer(update, context, describe_payload_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
@@ -89,9 +89,9 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
 
 async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
     (language,) = button_args(update)
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_language(account, language)
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_language(account, language)
     t = context.use_language(language)
     await answer(
         update,
@@ -112,9 +112,9 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
 async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
     (purpose_value,) = button_args(update)
     purpose = ConsentPurpose(purpose_value)
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.toggle_consent(account, purpose, context.now())
+    session = await context.session()
+    account = await account_of(session, update)
+    service.toggle_consent(account, purpose, context.now())
     await answer(
         update,
         context,
@@ -127,11 +127,11 @@ async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
 
 async def finish_consent(update: Update, context: TidelineContext) -> Awaiting:
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        # Purposes never ticked are recorded as refused, so the export shows every choice.
-        for purpose, granted in service.consents_of(account).items():
-            service.set_consent(account, purpose, granted, context.now())
+    session = await context.session()
+    account = await account_of(session, update)
+    # Purposes never ticked are recorded as refused, so the export shows every choice.
+    for purpose, granted in service.consents_of(account).items():
+        service.set_consent(account, purpose, granted, context.now())
     await answer(update, context, steps.privacy_notice(t), edit=True)
     await answer(
         update, context, steps.stakeholder_prompt(t), steps.stakeholder_keyboard(context, ROLE)
@@ -143,8 +143,8 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
     (role_value,) = button_args(update)
     role = StakeholderRole(role_value)
     t = context.t
-    async with context.services.transaction() as session:
-        service.set_stakeholder_role(await account_of(session, update), role)
+    session = await context.session()
+    service.set_stakeholder_role(await account_of(session, update), role)
     await answer(
         update,
         context,
@@ -163,8 +163,8 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
 async def type_organization(update: Update, context: TidelineContext) -> Awaiting | None:
     assert update.message is not None and update.message.text is not None
     try:
-        async with context.services.transaction() as session:
-            service.set_organization(await account_of(session, update), update.message.text)
+        session = await context.session()
+        service.set_organization(await account_of(session, update), update.message.text)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -172,8 +172,8 @@ async def type_organization(update: Update, context: TidelineContext) -> Awaitin
 
 
 async def skip_organization(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        service.set_organization(await account_of(session, update), None)
+    session = await context.session()
+    service.set_organization(await account_of(session, update), None)
     await answer(
         update,
         context,
@@ -193,9 +193,9 @@ async def _ask_country(update: Update, context: TidelineContext) -> Awaiting:
 async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
     (country,) = button_args(update)
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_country(account, country, context.services.settings.DEFAULT_TIMEZONE)
     await answer(
         update,
         context,
@@ -210,11 +210,9 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
     assert update.message is not None and update.message.text is not None
     t = context.t
     try:
-        async with context.services.transaction() as session:
-            account = await account_of(session, update)
-            service.set_city(
-                account, update.message.text, context.services.settings.DEFAULT_TIMEZONE
-            )
+        session = await context.session()
+        account = await account_of(session, update)
+        service.set_city(account, update.message.text, context.services.settings.DEFAULT_TIMEZONE)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -235,8 +233,8 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
 
 
 async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        country = (await account_of(session, update)).country
+    session = await context.session()
+    country = (await account_of(session, update)).country
     await answer(
         update,
         context,
@@ -249,8 +247,8 @@ async def offer_timezones(update: Update, context: TidelineContext) -> Awaiting:
 
 async def choose_timezone(update: Update, context: TidelineContext) -> int:
     (zone,) = button_args(update)
-    async with context.services.transaction() as session:
-        service.set_timezone(await account_of(session, update), zone)
+    session = await context.session()
+    service.set_timezone(await account_of(session, update), zone)
     return await _finish(update, context)
 
 
@@ -260,10 +258,10 @@ async def confirm_timezone(update: Update, context: TidelineContext) -> int:
 
 async def _finish(update: Update, context: TidelineContext) -> int:
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.complete_onboarding(account, context.now())
-        remembered_event = await take_remembered_event(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
+    service.complete_onboarding(account, context.now())
+    remembered_event = await take_remembered_event(session, update)
     await answer(
         update,
         context,

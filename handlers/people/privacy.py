@@ -20,8 +20,8 @@ ERASE_KEEP = "erase.keep"
 
 
 async def show_privacy(update: Update, context: TidelineContext) -> None:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     await answer(
         update,
         context,
@@ -33,9 +33,9 @@ async def show_privacy(update: Update, context: TidelineContext) -> None:
 async def toggle_consent(update: Update, context: TidelineContext) -> None:
     (purpose_value,) = button_args(update)
     purpose = ConsentPurpose(purpose_value)
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.toggle_consent(account, purpose, context.now())
+    session = await context.session()
+    account = await account_of(session, update)
+    service.toggle_consent(account, purpose, context.now())
     await answer(
         update,
         context,
@@ -46,18 +46,18 @@ async def toggle_consent(update: Update, context: TidelineContext) -> None:
 
 
 async def export_data(update: Update, context: TidelineContext) -> None:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        document = service.export_personal_data(
-            account, context.services.settings.ADMIN_IDS, context.now()
-        )
-        document.update(await event_privacy.personal_data(session, account))
+    session = await context.session()
+    account = await account_of(session, update)
+    document = service.export_personal_data(
+        account, context.services.settings.ADMIN_IDS, context.now()
+    )
+    document.update(await event_privacy.personal_data(session, account))
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(
-        json.dumps(document, ensure_ascii=False, indent=2).encode(),
-        filename="tideline-my-data.json",
-        caption=context.t._("Here is everything Tideline holds about you."),
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    caption = context.t._("Here is everything Tideline holds about you.")
+    await context.send(
+        lambda: chat.send_document(content, filename="tideline-my-data.json", caption=caption)
     )
 
 
@@ -95,11 +95,11 @@ async def erase(update: Update, context: TidelineContext) -> None:
     chat = update.effective_chat
     user = update.effective_user
     assert chat is not None and user is not None
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        await event_privacy.forget_person(session, account, now=context.now())
-        service.erase_account(account, context.now())
-        await forget_key(session, f"[{chat.id}, {user.id}]")
+    session = await context.session()
+    account = await account_of(session, update)
+    await event_privacy.forget_person(session, account, now=context.now())
+    service.erase_account(account, context.now())
+    await forget_key(session, f"[{chat.id}, {user.id}]")
     await answer(
         update,
         context,

@@ -75,8 +75,8 @@ async def _show_card(
 
 
 async def show_profile(update: Update, context: TidelineContext) -> Awaiting | int:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     if account.onboarded_at is None:
         await answer(
             update, context, context.t._("Let's finish setting you up first: send /start.")
@@ -88,8 +88,8 @@ async def show_profile(update: Update, context: TidelineContext) -> Awaiting | i
 async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
     field = Awaiting(button_args(update)[0])
     t = context.t
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     if field == Awaiting.STAKEHOLDER_ROLE:
         await answer(
             update,
@@ -128,32 +128,30 @@ async def choose_field(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_stakeholder_role(account, StakeholderRole(button_args(update)[0]))
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_stakeholder_role(account, StakeholderRole(button_args(update)[0]))
     return await _show_card(update, context, account, edit=True)
 
 
 async def clear_organization(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_organization(account, None)
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_organization(account, None)
     return await _show_card(update, context, account, edit=True)
 
 
 async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_country(
-            account, button_args(update)[0], context.services.settings.DEFAULT_TIMEZONE
-        )
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_country(account, button_args(update)[0], context.services.settings.DEFAULT_TIMEZONE)
     return await _show_card(update, context, account, edit=True)
 
 
 async def choose_timezone(update: Update, context: TidelineContext) -> Awaiting:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
-        service.set_timezone(account, button_args(update)[0])
+    session = await context.session()
+    account = await account_of(session, update)
+    service.set_timezone(account, button_args(update)[0])
     return await _show_card(update, context, account, edit=True)
 
 
@@ -171,9 +169,9 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
 async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting | None:  # type: ignore[no-untyped-def]
     assert update.message is not None and update.message.text is not None
     try:
-        async with context.services.transaction() as session:
-            account = await account_of(session, update)
-            save(account, update.message.text)
+        session = await context.session()
+        account = await account_of(session, update)
+        save(account, update.message.text)
     except InvalidText as problem:
         await answer(
             update,
@@ -185,8 +183,8 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
 
 
 async def done(update: Update, context: TidelineContext) -> int:
-    async with context.services.transaction() as session:
-        account = await account_of(session, update)
+    session = await context.session()
+    account = await account_of(session, update)
     await answer(update, context, steps.profile_summary(context, account), edit=True)
     return ConversationHandler.END
 

@@ -31,35 +31,35 @@ async def _apply(
     update: Update, context: TidelineContext, reference: str | int, role: AccessRole
 ) -> None:
     t = context.t
-    async with context.services.transaction() as session:
-        target = (
-            await service.find_account(session, reference)
-            if isinstance(reference, int)
-            else await service.find_person(session, reference)
+    session = await context.session()
+    target = (
+        await service.find_account(session, reference)
+        if isinstance(reference, int)
+        else await service.find_person(session, reference)
+    )
+    if target is None:
+        await answer(
+            update,
+            context,
+            t._(
+                "I don't know that person yet. Ask them to send /start to "
+                "the bot first, then try again with their user id, "
+                "@username or a forwarded message."
+            ),
         )
-        if target is None:
-            await answer(
-                update,
-                context,
-                t._(
-                    "I don't know that person yet. Ask them to send /start to "
-                    "the bot first, then try again with their user id, "
-                    "@username or a forwarded message."
-                ),
-            )
-            return
-        if role == AccessRole.PARTICIPANT and service.is_admin(
-            target.telegram_id or 0, context.services.settings.ADMIN_IDS
-        ):
-            await answer(
-                update,
-                context,
-                t._(
-                    "{person} is an administrator; that role comes from the ADMIN_IDS setting."
-                ).format(person=_display(target)),
-            )
-            return
-        changed = service.set_access_role(target, role)
+        return
+    if role == AccessRole.PARTICIPANT and service.is_admin(
+        target.telegram_id or 0, context.services.settings.ADMIN_IDS
+    ):
+        await answer(
+            update,
+            context,
+            t._("{person} is an administrator; that role comes from the ADMIN_IDS setting.").format(
+                person=_display(target)
+            ),
+        )
+        return
+    changed = service.set_access_role(target, role)
     await answer(update, context, _outcome(t, target, role, changed))
     if changed:
         await _notify(context, target, role)
@@ -89,10 +89,15 @@ async def _notify(context: TidelineContext, target: User, role: AccessRole) -> N
         if role == AccessRole.ORGANIZER
         else t._("Your organizer role in Tideline has ended.")
     )
-    assert target.telegram_id is not None
-    # If they blocked the bot, the role change still stands; they will see it in /help.
-    with suppress(Forbidden):
-        await context.bot.send_message(target.telegram_id, text)
+    chat_id = target.telegram_id
+    assert chat_id is not None
+
+    async def tell() -> None:
+        # If they blocked the bot, the role change still stands; they will see it in /help.
+        with suppress(Forbidden):
+            await context.bot.send_message(chat_id, text)
+
+    await context.send(tell)
 
 
 async def _start(

@@ -28,7 +28,7 @@ async def set_chat_command_menu(context: TidelineContext, update: Update, langua
     chat = update.effective_chat
     if chat is None:
         return
-    await context.bot.set_my_commands(
-        _commands(context.services.catalogs.translator(language)),
-        scope=BotCommandScopeChat(chat.id),
+    commands = _commands(context.services.catalogs.translator(language))
+    await context.send(
+        lambda: context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
     )

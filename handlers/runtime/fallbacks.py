@@ -46,8 +46,8 @@ async def track_block_status(update: Update, context: TidelineContext) -> None:
     change = update.my_chat_member
     assert change is not None
     blocked = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
-    async with context.services.transaction() as session:
-        await record_block_status(session, change.from_user.id, blocked, context.now())
+    session = await context.session()
+    await record_block_status(session, change.from_user.id, blocked, context.now())
 
 
 def build_fallbacks() -> list[BaseHandler]:

@@ -1,6 +1,5 @@
-"""Every kind of outbox message and the renderer that turns a row into what its recipient
-sees, in their current language. Modules defining kinds export a ``RENDERERS`` dict; add
-yours to ``all_renderers``.
+"""The outbox kind every feature may use: ``plain``, a message final when queued. Features
+export the ``RENDERERS`` of their own kinds; ``handlers.app.outbox_renderers`` collects them.
 
 Cut-offs (sends that fell due while the bot was down still go out after a restart, unless
 their kind's cut-off says they no longer make sense):
@@ -10,8 +9,6 @@ their kind's cut-off says they no longer make sense):
 
 from datetime import datetime
 
-from handlers.broadcasts import progress as broadcast_delivery
-from handlers.events import notices as event_notices
 from handlers.runtime.sender import Outgoing, Renderer, RenderRequest, SkipSend
 
 
@@ -25,7 +22,3 @@ async def render_plain(request: RenderRequest) -> Outgoing:
 
 
 RENDERERS: dict[str, Renderer] = {"plain": render_plain}
-
-
-def all_renderers() -> dict[str, Renderer]:
-    return {**RENDERERS, **broadcast_delivery.RENDERERS, **event_notices.RENDERERS}
