@@ -3,6 +3,11 @@
 Calendar apps match an update to the entry they already hold by UID and apply it only when its
 SEQUENCE is higher, so the UID never changes and ``Event.sequence`` rises with every change that
 registrants hear about.
+
+Every file is an RFC 5546 ``METHOD:PUBLISH`` (what pretix and Indico send): a calendar entry to
+add or update, not a meeting invitation. ``REQUEST`` and ``CANCEL`` are scheduling messages that
+need ATTENDEEs and an organizer who reads replies; Outlook showed them as invitations whose
+replies bounced. A cancellation is the same PUBLISH with ``STATUS:CANCELLED``.
 """
 
 import functools
@@ -17,8 +22,9 @@ from events.models import Event, EventStatus
 PRODUCT_ID = "-//Tideline//Events//EN"
 UID_DOMAIN = "tideline"
 CALENDAR_MEDIA_TYPE = "text/calendar"
-# Organizers without an e-mail address still need a cal-address; ".invalid" is reserved for
-# exactly this (RFC 2606), so no client ever tries to deliver a reply to it.
+# RFC 5546 requires an ORGANIZER in a PUBLISH, and organizers without an e-mail address still
+# need a cal-address; ".invalid" is reserved for exactly this (RFC 2606), so nothing is ever
+# delivered to it. A PUBLISH asks for no reply, so no client tries.
 NO_REPLY_ADDRESS = "noreply@tideline.invalid"
 
 
@@ -52,7 +58,7 @@ def event_calendar(
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if is_cancelled else "REQUEST")
+    calendar.add("method", "PUBLISH")
     # Outlook needs the VTIMEZONE before the events that refer to it.
     calendar.add_component(_timezone(event))
     calendar.add_component(

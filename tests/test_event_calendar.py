@@ -63,7 +63,7 @@ def test_every_property_round_trips() -> None:
 
     assert str(calendar["version"]) == "2.0"
     assert str(calendar["prodid"])
-    assert str(calendar["method"]) == "REQUEST"
+    assert str(calendar["method"]) == "PUBLISH"
     assert str(event["uid"]) == "event-42@tideline" == event_uid(42)
     assert str(event["summary"]) == "ทำความสะอาดชายหาดบางแสน"
     assert str(event["description"]) == "นำถุงมือมาด้วย; we provide bags, water\nand snacks"
@@ -133,11 +133,11 @@ def test_changed_event_carries_a_higher_sequence_and_the_same_uid() -> None:
     assert after["dtstart"].dt - before["dtstart"].dt == timedelta(hours=1)
 
 
-def test_cancelled_event_is_sent_with_method_cancel() -> None:
+def test_cancelled_event_is_published_with_status_cancelled() -> None:
     event = make_event(status=EventStatus.CANCELLED, sequence=3)
     calendar, component = parse(render(event))
 
-    assert str(calendar["method"]) == "CANCEL"
+    assert str(calendar["method"]) == "PUBLISH"
     assert str(component["status"]) == "CANCELLED"
     assert component["sequence"] == 3
     assert str(component["uid"]) == "event-42@tideline"
@@ -146,8 +146,27 @@ def test_cancelled_event_is_sent_with_method_cancel() -> None:
 
 def test_one_persons_cancellation_withdraws_the_entry_while_the_event_goes_ahead() -> None:
     calendar, component = parse(render(make_event(), cancelled=True))
-    assert str(calendar["method"]) == "CANCEL"
+    assert str(calendar["method"]) == "PUBLISH"
     assert str(component["status"]) == "CANCELLED"
+
+
+@pytest.mark.parametrize(
+    ("status", "cancelled"),
+    [(EventStatus.PUBLISHED, None), (EventStatus.CANCELLED, None), (EventStatus.PUBLISHED, True)],
+)
+def test_every_file_is_a_publish_without_attendees(
+    status: EventStatus, cancelled: bool | None
+) -> None:
+    # RFC 5546 3.2.1: a PUBLISH carries an ORGANIZER and no ATTENDEE, so no calendar app offers
+    # to reply (a REQUEST without attendees made Outlook send replies that bounced).
+    data = render(make_event(status=status, sequence=2), cancelled=cancelled)
+    calendar, component = parse(data)
+
+    assert str(calendar["method"]) == "PUBLISH"
+    assert b"METHOD:REQUEST" not in data and b"METHOD:CANCEL" not in data
+    assert "attendee" not in component
+    for required in ("dtstamp", "dtstart", "organizer", "summary", "uid", "sequence"):
+        assert required in component
 
 
 def test_reminder_follows_the_events_setting() -> None:
