@@ -213,7 +213,8 @@ async def test_waitlist_offer_accept_and_expiry(bot: BotRunner) -> None:
     await bot.do(holder.press("Yes, cancel it"))
     assert holder.last.document is not None  # the withdrawn calendar entry
     withdrawn = Calendar.from_ical(holder.last.document.data)
-    assert str(withdrawn["method"]) == "CANCEL"
+    assert str(withdrawn["method"]) == "PUBLISH"
+    assert [str(vevent["status"]) for vevent in withdrawn.walk("VEVENT")] == ["CANCELLED"]
     await bot.deliver_due()
     offer = second.last
     assert "A seat has freed up" in offer.text and "Accept the seat" in labels(second)
