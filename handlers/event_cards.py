@@ -116,12 +116,18 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
 
 
 def calendar_file(
-    t: Translator, event: Event, *, now: datetime, withdrawn: bool = False
+    t: Translator,
+    event: Event,
+    registration: Registration,
+    *,
+    now: datetime,
+    withdrawn: bool = False,
 ) -> tuple[str, bytes]:
     """The .ics for one reader; ``withdrawn`` removes it from their calendar (they cancelled)."""
     text, _ = text_for(event, t.language)
     content = event_calendar(
         event,
+        registration,
         title=text.title,
         description=text.description,
         organizer_name="Tideline",
@@ -135,12 +141,13 @@ async def send_calendar_file(
     update: Update,
     t: Translator,
     event: Event,
+    registration: Registration,
     *,
     now: datetime,
     withdrawn: bool = False,
     caption: str | None = None,
 ) -> None:
-    name, content = calendar_file(t, event, now=now, withdrawn=withdrawn)
+    name, content = calendar_file(t, event, registration, now=now, withdrawn=withdrawn)
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(InputFile(content, filename=name), caption=caption)

@@ -214,7 +214,12 @@ async def _tell_outcome(
     await answer(update, context, f"{lead}\n{status_line(t, registration, event)}", keyboard)
     if created and registration.status == Status.CONFIRMED:
         await send_calendar_file(
-            update, t, event, now=context.now(), caption=t._("Add it to your calendar.")
+            update,
+            t,
+            event,
+            registration,
+            now=context.now(),
+            caption=t._("Add it to your calendar."),
         )
 
 

@@ -4,6 +4,7 @@ invite codes, approval, waitlist and seat offers), /my, calendar files and check
 import asyncio
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar
 
@@ -391,3 +392,67 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [gone] = [row for row in await registrations(bot, event_id) if row.answers == {}]
     assert gone.status == RegistrationStatus.CANCELLED and gone.checkin_token != token
     assert (await load_event(bot, event_id)).seats_taken == 1  # now held by the offer
+
+
+def _vevent(document) -> Any:  # type: ignore[no-untyped-def]
+    assert document is not None
+    [vevent] = Calendar.from_ical(document.data).walk("VEVENT")
+    return vevent
+
+
+async def test_registering_again_after_withdrawing_restores_the_calendar_entry(
+    bot: BotRunner,
+) -> None:
+    event_id = await make_event(bot, capacity=5)
+    kim = await _person(bot, 3020)
+    await _open(bot, kim, event_id)
+    await bot.do(kim.press("Register"))
+    confirmation = kim.last.document
+    bot.clock.advance(hours=1)
+    await bot.do(kim.send_command("my"))
+    await bot.do(kim.press(button_with(kim, "1.")))
+    await bot.do(kim.press("Cancel my registration"))
+    await bot.do(kim.press("Yes, cancel it"))
+    withdrawal = kim.last.document
+    bot.clock.advance(hours=1)
+    registered_again = bot.clock()
+    await _open(bot, kim, event_id)
+    await bot.do(kim.press("Register"))
+    restored = kim.last.document
+    files = [_vevent(document) for document in (confirmation, withdrawal, restored)]
+
+    assert [str(vevent["status"]) for vevent in files] == ["CONFIRMED", "CANCELLED", "CONFIRMED"]
+    assert len({str(vevent["uid"]) for vevent in files}) == 1
+    # A calendar app applies a file only when its SEQUENCE is higher than the entry it holds.
+    sequences = [int(vevent["sequence"]) for vevent in files]
+    assert sequences == sorted(set(sequences))
+    registration = await registration_of(bot, event_id, 3020)
+    assert registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    assert registration.created_at == registered_again
+
+
+async def test_abandoning_a_new_attempt_keeps_the_calendar_history(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=5, questions=questions())
+    lan = await _person(bot, 3021)
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.press("M"))
+    await bot.do(lan.send_text("None"))
+    confirmation = _vevent(lan.last.document)
+    await bot.do(lan.send_command("my"))
+    await bot.do(lan.press(button_with(lan, "1.")))
+    await bot.do(lan.press("Cancel my registration"))
+    await bot.do(lan.press("Yes, cancel it"))
+    withdrawal = _vevent(lan.last.document)
+    # She starts again, thinks better of it, and later registers after all.
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.send_command("cancel"))
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.press("L"))
+    await bot.do(lan.send_text("None"))
+    restored = _vevent(lan.last.document)
+
+    assert str(restored["status"]) == "CONFIRMED"
+    assert confirmation["sequence"] < withdrawal["sequence"] < restored["sequence"]
