@@ -11,7 +11,8 @@ from icalendar import Calendar
 from db.models import ConsentPurpose
 from demo.runner import BotRunner
 from events import service
-from events.models import EventKind, RegistrationStatus
+from events.models import EventKind, QuestionKind, RegistrationStatus
+from events.service import QuestionDraft
 from tests.events_setup import (
     APPROVAL,
     INVITE,
@@ -378,10 +379,11 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [registration] = exported["registrations"]
     assert registration["event"] == "Bang Saen beach cleanup"
     assert registration["status"] == "confirmed"
-    assert registration["answers"] == {
-        "T-shirt size?": "L",
-        "Any dietary needs?": "No peanuts, please",
-    }
+    assert registration["event_status"] == "published"
+    assert list(registration["answers"].values()) == [
+        {"prompt": "T-shirt size?", "answer": "L"},
+        {"prompt": "Any dietary needs?", "answer": "No peanuts, please"},
+    ]
     token = (await registration_of(bot, event_id, 3080)).checkin_token
 
     await bot.do(leaving.send_command("deleteme"))
@@ -392,6 +394,37 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [gone] = [row for row in await registrations(bot, event_id) if row.answers == {}]
     assert gone.status == RegistrationStatus.CANCELLED and gone.checkin_token != token
     assert (await load_event(bot, event_id)).seats_taken == 1  # now held by the offer
+
+
+async def test_mydata_keys_answers_by_question_and_tells_the_events_status(bot: BotRunner) -> None:
+    twins = [
+        QuestionDraft(kind=QuestionKind.TEXT, texts={"en": {"prompt": "Your group?"}})
+        for _ in range(2)
+    ]
+    event_id = await make_event(
+        bot, registration_mode=INVITE, invite_code="reef", questions=twins
+    )
+    siti = await _person(bot, 3082)
+    await _open(bot, siti, event_id)
+    await bot.do(siti.press("Register"))
+    await bot.do(siti.send_text("reef"))
+    await bot.do(siti.send_text("Ocean Friends"))
+    await bot.do(siti.send_text("Beach Rangers"))
+    async with bot.session_factory() as session, session.begin():
+        event = await service.find_event(session, event_id)
+        assert event is not None
+        question_ids = [str(question.id) for question in event.questions]
+        await service.cancel_event(session, event, now=bot.clock())
+    await bot.do(siti.send_command("mydata"))
+    assert siti.last.document is not None
+    [registration] = json.loads(siti.last.document.data)["registrations"]
+
+    assert (registration["status"], registration["event_status"]) == ("confirmed", "cancelled")
+    assert registration["answers"] == {
+        question_ids[0]: {"prompt": "Your group?", "answer": "Ocean Friends"},
+        question_ids[1]: {"prompt": "Your group?", "answer": "Beach Rangers"},
+    }
+    assert registration["invite_code"] == "reef"
 
 
 def _vevent(document) -> Any:  # type: ignore[no-untyped-def]
