@@ -17,8 +17,8 @@ def is_sqlite(database_url: str) -> bool:
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    # Statement errors leave their parameters (personal data) out of their message, so no log
-    # line or traceback, ours or a library's, can quote them.
+    # Statement errors leave their parameters (personal data) out of their message, for any
+    # library that logs them; PostgreSQL's own detail may still quote values (db.failures).
     if not is_sqlite(database_url):
         return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True)
     # One connection per process: SQLite has a single writer anyway, and sessions queueing for

@@ -70,9 +70,10 @@ def new_calendar_uid() -> str:
 
     A UID made of the event id and a fixed domain (``event-7@tideline``, what events created
     before this column carry) repeats in every deployment and after every database reset, and a
-    calendar app would then take a new event for an old entry it still holds. A random UID per
-    event needs no per-deployment setting or installation id and survives copying the database;
-    existing events keep the UID their registrants already have.
+    calendar app would then take a new event for an old entry it still holds. A random UID stored
+    with each event is chosen over a per-deployment domain (a setting, the bot's username or an
+    installation id): it needs no configuration, cannot repeat after a reset, and a restored
+    backup keeps the UIDs people hold. Existing events keep the UID their registrants have.
     """
     return str(uuid4())
 
