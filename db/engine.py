@@ -17,8 +17,10 @@ def is_sqlite(database_url: str) -> bool:
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    # Statement errors leave their parameters (personal data) out of their message, for any
+    # library that logs them; PostgreSQL's own detail may still quote values (db.failures).
     if not is_sqlite(database_url):
-        return create_async_engine(database_url, pool_pre_ping=True)
+        return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True)
     # One connection per process: SQLite has a single writer anyway, and sessions queueing for
     # the pooled connection wait without cost, where connections contending for the file lock
     # sleep in SQLite's busy handler and can fail a read-then-write transaction outright.
@@ -27,6 +29,7 @@ def create_engine(database_url: str) -> AsyncEngine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=1,
         max_overflow=0,
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
     return engine

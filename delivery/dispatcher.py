@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import User
 from accounts.service import mark_blocked
+from db.failures import describe_failure
 from delivery.errors import FloodWait, RecipientBlocked, Rejected, SendError, SkipSend
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import next_due
@@ -35,7 +36,7 @@ ERASED_REASON = "recipient erased their data"
 
 
 class Sender(Protocol):
-    """Renders a row for its recipient and sends it (``delivery.sender.TelegramSender``)."""
+    """Renders a row for its recipient and sends it (``handlers.runtime.sender.TelegramSender``)."""
 
     async def render(
         self, session: AsyncSession, user: User, kind: str, payload: dict[str, Any], now: datetime
@@ -149,8 +150,8 @@ class Dispatcher:
             self._again = False
             try:
                 await self._run_pass()
-            except Exception:  # a database outage must not kill the wake-ups
-                log.exception("outbox pass failed; the next sweep retries")
+            except Exception as error:  # a database outage must not kill the wake-ups
+                log.error("outbox pass failed; the next sweep retries: %s", describe_failure(error))
                 return
             if not self._again or self._stopping:
                 return
@@ -255,9 +256,11 @@ class Dispatcher:
             progress.set()
             try:
                 await self._deliver(claim, report)
-            except Exception:
+            except Exception as error:
                 # A bug or a database error for one row: its lease expires and it is retried.
-                log.exception("outbox row %s: delivery step failed", claim.id)
+                log.error(
+                    "outbox row %s: delivery step failed: %s", claim.id, describe_failure(error)
+                )
             finally:
                 queue.task_done()
                 progress.set()
@@ -409,7 +412,12 @@ class Dispatcher:
             except Rejected as rejected:
                 problem = rejected
             except Exception as error:
-                log.exception("outbox row %s: renderer for %s failed", claim.id, kind)
+                log.error(
+                    "outbox row %s: renderer for %s failed: %s",
+                    claim.id,
+                    kind,
+                    describe_failure(error),
+                )
                 problem = Rejected(f"render error: {type(error).__name__}")
             await session.rollback()
         if isinstance(problem, SkipSend):
@@ -478,7 +486,9 @@ class Dispatcher:
                     claimed_by=None,
                 )
                 report.retried += 1
-            log.info("outbox row %s: attempt %s failed (%s)", claim.id, attempts, type(error))
+            log.info(
+                "outbox row %s: attempt %s failed (%s)", claim.id, attempts, type(error).__name__
+            )
         else:
             finished = self.clock()
             await self._record(

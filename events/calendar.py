@@ -1,8 +1,14 @@
 """RFC 5545 calendar files for one event, as attached to confirmations, changes and cancellations.
 
 Calendar apps match an update to the entry they already hold by UID and apply it only when its
-SEQUENCE is higher, so the UID never changes and ``Event.sequence`` rises with every change that
-registrants hear about.
+SEQUENCE is higher, so the UID (``Event.calendar_uid``) never changes, and a file's SEQUENCE is
+the event's (raised with every change registrants hear about) plus the person's own
+``Registration.calendar_revision`` (raised when they withdraw and when they register again).
+
+Every file is an RFC 5546 ``METHOD:PUBLISH`` (what pretix and Indico send): a calendar entry to
+add or update, not a meeting invitation. ``REQUEST`` and ``CANCEL`` are scheduling messages that
+need ATTENDEEs and an organizer who reads replies; Outlook showed them as invitations whose
+replies bounced. A cancellation is the same PUBLISH with ``STATUS:CANCELLED``.
 """
 
 import functools
@@ -12,26 +18,28 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, Registration
 
 PRODUCT_ID = "-//Tideline//Events//EN"
-UID_DOMAIN = "tideline"
 CALENDAR_MEDIA_TYPE = "text/calendar"
-# Organizers without an e-mail address still need a cal-address; ".invalid" is reserved for
-# exactly this (RFC 2606), so no client ever tries to deliver a reply to it.
+# RFC 5546 requires an ORGANIZER in a PUBLISH, and organizers without an e-mail address still
+# need a cal-address; ".invalid" is reserved for exactly this (RFC 2606), so nothing is ever
+# delivered to it. A PUBLISH asks for no reply, so no client tries.
 NO_REPLY_ADDRESS = "noreply@tideline.invalid"
-
-
-def event_uid(event_id: int) -> str:
-    return f"event-{event_id}@{UID_DOMAIN}"
 
 
 def calendar_filename(event_id: int) -> str:
     return f"tideline-event-{event_id}.ics"
 
 
+def calendar_sequence(event: Event, registration: Registration) -> int:
+    """Both parts only ever rise, so each file a person receives supersedes the one before."""
+    return event.sequence + registration.calendar_revision
+
+
 def event_calendar(
     event: Event,
+    registration: Registration,
     *,
     title: str,
     description: str,
@@ -41,7 +49,8 @@ def event_calendar(
     cancelled: bool | None = None,
     now: datetime,
 ) -> bytes:
-    """The .ics file of ``event`` with texts already chosen in the reader's language.
+    """The .ics file of ``event`` for the person of ``registration``, with texts already chosen
+    in the reader's language.
 
     ``cancelled`` defaults to the event's own status; pass True to withdraw the entry from one
     person's calendar (they cancelled their registration) while the event itself goes ahead.
@@ -52,12 +61,13 @@ def event_calendar(
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if is_cancelled else "REQUEST")
+    calendar.add("method", "PUBLISH")
     # Outlook needs the VTIMEZONE before the events that refer to it.
     calendar.add_component(_timezone(event))
     calendar.add_component(
         _event_component(
             event,
+            sequence=calendar_sequence(event, registration),
             zone=zone,
             title=title,
             description=description,
@@ -94,6 +104,7 @@ def _organizer(name: str, email: str | None) -> vCalAddress:
 def _event_component(
     event: Event,
     *,
+    sequence: int,
     zone: ZoneInfo,
     title: str,
     description: str,
@@ -103,11 +114,11 @@ def _event_component(
     now: datetime,
 ) -> CalendarEvent:
     component = CalendarEvent()
-    component.add("uid", event_uid(event.id))
+    component.add("uid", event.calendar_uid)
     component.add("dtstamp", now.astimezone(UTC))
     component.add("created", event.created_at.astimezone(UTC))
     component.add("last-modified", event.updated_at.astimezone(UTC))
-    component.add("sequence", event.sequence)
+    component.add("sequence", sequence)
     component.add("summary", title)
     if description:
         component.add("description", description)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import (
     JSON,
@@ -64,6 +65,19 @@ class CheckInMethod(StrEnum):
     LOCATION = "location"
 
 
+def new_calendar_uid() -> str:
+    """A UID no other event anywhere has: RFC 7986 (5.3) recommends a random UUID.
+
+    A UID made of the event id and a fixed domain (``event-7@tideline``, what events created
+    before this column carry) repeats in every deployment and after every database reset, and a
+    calendar app would then take a new event for an old entry it still holds. A random UID stored
+    with each event is chosen over a per-deployment domain (a setting, the bot's username or an
+    installation id): it needs no configuration, cannot repeat after a reset, and a restored
+    backup keeps the UIDs people hold. Existing events keep the UID their registrants have.
+    """
+    return str(uuid4())
+
+
 class Event(Base):
     __tablename__ = "events"
 
@@ -98,6 +112,8 @@ class Event(Base):
     self_checkin_radius_m: Mapped[int | None] = mapped_column(Integer)
     # Raised on every change a registrant should hear about; calendar files carry it.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The UID of the event in everyone's calendar; never changes.
+    calendar_uid: Mapped[str] = mapped_column(String(255), default=new_calendar_uid)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -168,6 +184,8 @@ class Registration(Base):
     status: Mapped[RegistrationStatus] = mapped_column(String(16))
     # Waitlist order: when the person last joined it.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the registration that counts was made: registering again after a cancellation or a
+    # rejection reuses the row (the unique constraint) and restarts this.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -176,6 +194,9 @@ class Registration(Base):
     checkin_method: Mapped[CheckInMethod | None] = mapped_column(String(16))
     checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Raised each time this person withdraws or registers again, so their own calendar file
+    # (SEQUENCE = event's sequence + this) always supersedes the one they received before.
+    calendar_revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CleanupReport(Base):

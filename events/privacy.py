@@ -43,7 +43,26 @@ async def personal_data(session: AsyncSession, user: User) -> dict[str, Any]:
 
 def _registration(registration: Registration, event: Event) -> dict[str, Any]:
     title = service.text_for(event, event.fallback_language)[0].title
-    prompts = {
+    given = dict(registration.answers or {})
+    return {
+        "event_id": event.id,
+        "event": title,
+        # A cancelled event keeps its registrations as they were: both statuses tell the story.
+        "event_status": str(event.status),
+        "starts_at": _iso(event.starts_at),
+        "status": str(registration.status),
+        "registered_at": _iso(registration.created_at),
+        "invite_code": given.pop(service.INVITE_CODE_ANSWER, None),
+        "answers": _answers(event, given),
+        "attended_at": _iso(registration.attended_at),
+        "check_in_method": registration.checkin_method,
+    }
+
+
+def _answers(event: Event, given: dict[str, str]) -> dict[str, dict[str, str | None]]:
+    """By question id, in the event's order: two questions may well share a prompt. Answers to
+    a question the organizers removed since keep their value without a prompt."""
+    prompts: dict[str, str | None] = {
         str(question.id): str(
             service.question_text(question, event.fallback_language, event.fallback_language).get(
                 "prompt", ""
@@ -51,18 +70,8 @@ def _registration(registration: Registration, event: Event) -> dict[str, Any]:
         )
         for question in event.questions
     }
-    return {
-        "event_id": event.id,
-        "event": title,
-        "starts_at": _iso(event.starts_at),
-        "status": str(registration.status),
-        "registered_at": _iso(registration.created_at),
-        "answers": {
-            prompts.get(key, key): value for key, value in (registration.answers or {}).items()
-        },
-        "attended_at": _iso(registration.attended_at),
-        "check_in_method": registration.checkin_method,
-    }
+    order = [key for key in prompts if key in given] + [key for key in given if key not in prompts]
+    return {key: {"prompt": prompts.get(key), "answer": given[key]} for key in order}
 
 
 def _report(report: CleanupReport) -> dict[str, Any]:

@@ -430,9 +430,12 @@ async def register(
             registration = existing or Registration(
                 event_id=event.id,
                 user_id=user.id,
-                created_at=now,
                 checkin_token=new_checkin_token(),
             )
+            if existing is not None and existing.status != RegistrationStatus.DRAFT:
+                _register_again(existing)
+            # Registered now, also when a draft started earlier or an old registration ended.
+            registration.created_at = now
             registration.answers = answers
             registration.updated_at = now
             registration.queued_at = now
@@ -481,9 +484,11 @@ async def start_registration(
             draft = existing or Registration(
                 event_id=event.id,
                 user_id=user.id,
-                created_at=now,
                 checkin_token=new_checkin_token(),
             )
+            if existing is not None:
+                _register_again(existing)
+            draft.created_at = now
             draft.status = RegistrationStatus.DRAFT
             draft.answers = {}
             draft.queued_at = draft.updated_at = now
@@ -495,6 +500,12 @@ async def start_registration(
             raise
         return winner
     return draft
+
+
+def _register_again(registration: Registration) -> None:
+    """A cancelled or rejected registration starts over: the person's next calendar file must
+    supersede the withdrawal they received."""
+    registration.calendar_revision += 1
 
 
 async def current_draft(session: AsyncSession, user: User) -> tuple[Registration, Event] | None:
@@ -535,7 +546,13 @@ def save_answer(
 
 
 async def abandon_draft(session: AsyncSession, registration: Registration) -> None:
-    if registration.status == RegistrationStatus.DRAFT:
+    """A draft goes; one that restarted an earlier registration is cancelled instead, so its
+    calendar revision is kept for the next attempt."""
+    if registration.status != RegistrationStatus.DRAFT:
+        return
+    if registration.calendar_revision:
+        registration.status = RegistrationStatus.CANCELLED
+    else:
         await session.delete(registration)
 
 
@@ -673,6 +690,8 @@ async def cancel_registration(
     registration.status = RegistrationStatus.CANCELLED
     registration.offer_expires_at = None
     registration.updated_at = now
+    # The file withdrawing the entry from their calendar supersedes the one that added it.
+    registration.calendar_revision += 1
     await session.flush()
     await notices.drop_reminders(session, event, registration, now=now)
     if held_seat:

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from events.calendar import NO_REPLY_ADDRESS, calendar_filename, event_calendar, event_uid
-from events.models import Event, EventKind, EventStatus
+from events.calendar import NO_REPLY_ADDRESS, calendar_filename, event_calendar
+from events.models import Event, EventKind, EventStatus, Registration
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+UID = "3b7f2c1e-5d2a-4c8e-9f1b-2a6d8e4c0b17"
 
 
 def make_event(
@@ -33,6 +34,7 @@ def make_event(
         "capacity": 50,
         "reminder_minutes_before": 120,
         "sequence": 0,
+        "calendar_uid": UID,
         "created_at": NOW - timedelta(days=10),
         "updated_at": NOW - timedelta(days=1),
     }
@@ -40,7 +42,7 @@ def make_event(
     return Event(**values)
 
 
-def render(event: Event, **options: object) -> bytes:
+def render(event: Event, revision: int = 0, **options: object) -> bytes:
     arguments: dict[str, object] = {
         "title": "ทำความสะอาดชายหาดบางแสน",
         "description": "นำถุงมือมาด้วย; we provide bags, water\nand snacks",
@@ -49,7 +51,8 @@ def render(event: Event, **options: object) -> bytes:
         "now": NOW,
     }
     arguments.update(options)
-    return event_calendar(event, **arguments)  # type: ignore[arg-type]
+    registration = Registration(calendar_revision=revision)
+    return event_calendar(event, registration, **arguments)  # type: ignore[arg-type]
 
 
 def parse(data: bytes) -> tuple[Calendar, object]:
@@ -63,8 +66,8 @@ def test_every_property_round_trips() -> None:
 
     assert str(calendar["version"]) == "2.0"
     assert str(calendar["prodid"])
-    assert str(calendar["method"]) == "REQUEST"
-    assert str(event["uid"]) == "event-42@tideline" == event_uid(42)
+    assert str(calendar["method"]) == "PUBLISH"
+    assert str(event["uid"]) == UID
     assert str(event["summary"]) == "ทำความสะอาดชายหาดบางแสน"
     assert str(event["description"]) == "นำถุงมือมาด้วย; we provide bags, water\nand snacks"
     assert event["dtstamp"].dt == NOW
@@ -133,21 +136,46 @@ def test_changed_event_carries_a_higher_sequence_and_the_same_uid() -> None:
     assert after["dtstart"].dt - before["dtstart"].dt == timedelta(hours=1)
 
 
-def test_cancelled_event_is_sent_with_method_cancel() -> None:
+def test_cancelled_event_is_published_with_status_cancelled() -> None:
     event = make_event(status=EventStatus.CANCELLED, sequence=3)
     calendar, component = parse(render(event))
 
-    assert str(calendar["method"]) == "CANCEL"
+    assert str(calendar["method"]) == "PUBLISH"
     assert str(component["status"]) == "CANCELLED"
     assert component["sequence"] == 3
-    assert str(component["uid"]) == "event-42@tideline"
+    assert str(component["uid"]) == UID
     assert component.walk("VALARM") == []
 
 
 def test_one_persons_cancellation_withdraws_the_entry_while_the_event_goes_ahead() -> None:
     calendar, component = parse(render(make_event(), cancelled=True))
-    assert str(calendar["method"]) == "CANCEL"
+    assert str(calendar["method"]) == "PUBLISH"
     assert str(component["status"]) == "CANCELLED"
+
+
+@pytest.mark.parametrize(
+    ("status", "cancelled"),
+    [(EventStatus.PUBLISHED, None), (EventStatus.CANCELLED, None), (EventStatus.PUBLISHED, True)],
+)
+def test_every_file_is_a_publish_without_attendees(
+    status: EventStatus, cancelled: bool | None
+) -> None:
+    # RFC 5546 3.2.1: a PUBLISH carries an ORGANIZER and no ATTENDEE, so no calendar app offers
+    # to reply (a REQUEST without attendees made Outlook send replies that bounced).
+    data = render(make_event(status=status, sequence=2), cancelled=cancelled)
+    calendar, component = parse(data)
+
+    assert str(calendar["method"]) == "PUBLISH"
+    assert b"METHOD:REQUEST" not in data and b"METHOD:CANCEL" not in data
+    assert "attendee" not in component
+    for required in ("dtstamp", "dtstart", "organizer", "summary", "uid", "sequence"):
+        assert required in component
+
+
+def test_a_persons_own_withdrawals_and_returns_raise_the_sequence() -> None:
+    event = make_event(sequence=2)
+    sequences = [parse(render(event, revision))[1]["sequence"] for revision in (0, 1, 2)]
+    assert sequences == [2, 3, 4]
 
 
 def test_reminder_follows_the_events_setting() -> None:

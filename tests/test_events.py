@@ -4,13 +4,15 @@ invite codes, approval, waitlist and seat offers), /my, calendar files and check
 import asyncio
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar
 
 from accounts.models import ConsentPurpose
 from demo.runner import BotRunner
 from events import service
-from events.models import EventKind, RegistrationStatus
+from events.models import EventKind, QuestionKind, RegistrationStatus
+from events.service import QuestionDraft
 from tests.events_setup import (
     APPROVAL,
     INVITE,
@@ -213,7 +215,8 @@ async def test_waitlist_offer_accept_and_expiry(bot: BotRunner) -> None:
     await bot.do(holder.press("Yes, cancel it"))
     assert holder.last.document is not None  # the withdrawn calendar entry
     withdrawn = Calendar.from_ical(holder.last.document.data)
-    assert str(withdrawn["method"]) == "CANCEL"
+    assert str(withdrawn["method"]) == "PUBLISH"
+    assert [str(vevent["status"]) for vevent in withdrawn.walk("VEVENT")] == ["CANCELLED"]
     await bot.deliver_due()
     offer = second.last
     assert "A seat has freed up" in offer.text and "Accept the seat" in labels(second)
@@ -376,10 +379,11 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [registration] = exported["registrations"]
     assert registration["event"] == "Bang Saen beach cleanup"
     assert registration["status"] == "confirmed"
-    assert registration["answers"] == {
-        "T-shirt size?": "L",
-        "Any dietary needs?": "No peanuts, please",
-    }
+    assert registration["event_status"] == "published"
+    assert list(registration["answers"].values()) == [
+        {"prompt": "T-shirt size?", "answer": "L"},
+        {"prompt": "Any dietary needs?", "answer": "No peanuts, please"},
+    ]
     token = (await registration_of(bot, event_id, 3080)).checkin_token
 
     await bot.do(leaving.send_command("deleteme"))
@@ -390,3 +394,96 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [gone] = [row for row in await registrations(bot, event_id) if row.answers == {}]
     assert gone.status == RegistrationStatus.CANCELLED and gone.checkin_token != token
     assert (await load_event(bot, event_id)).seats_taken == 1  # now held by the offer
+
+
+async def test_mydata_keys_answers_by_question_and_tells_the_events_status(bot: BotRunner) -> None:
+    twins = [
+        QuestionDraft(kind=QuestionKind.TEXT, texts={"en": {"prompt": "Your group?"}})
+        for _ in range(2)
+    ]
+    event_id = await make_event(bot, registration_mode=INVITE, invite_code="reef", questions=twins)
+    siti = await _person(bot, 3082)
+    await _open(bot, siti, event_id)
+    await bot.do(siti.press("Register"))
+    await bot.do(siti.send_text("reef"))
+    await bot.do(siti.send_text("Ocean Friends"))
+    await bot.do(siti.send_text("Beach Rangers"))
+    async with bot.session_factory() as session, session.begin():
+        event = await service.find_event(session, event_id)
+        assert event is not None
+        question_ids = [str(question.id) for question in event.questions]
+        await service.cancel_event(session, event, now=bot.clock())
+    await bot.do(siti.send_command("mydata"))
+    assert siti.last.document is not None
+    [registration] = json.loads(siti.last.document.data)["registrations"]
+
+    assert (registration["status"], registration["event_status"]) == ("confirmed", "cancelled")
+    assert registration["answers"] == {
+        question_ids[0]: {"prompt": "Your group?", "answer": "Ocean Friends"},
+        question_ids[1]: {"prompt": "Your group?", "answer": "Beach Rangers"},
+    }
+    assert registration["invite_code"] == "reef"
+
+
+def _vevent(document) -> Any:  # type: ignore[no-untyped-def]
+    assert document is not None
+    [vevent] = Calendar.from_ical(document.data).walk("VEVENT")
+    return vevent
+
+
+async def test_registering_again_after_withdrawing_restores_the_calendar_entry(
+    bot: BotRunner,
+) -> None:
+    event_id = await make_event(bot, capacity=5)
+    kim = await _person(bot, 3020)
+    await _open(bot, kim, event_id)
+    await bot.do(kim.press("Register"))
+    confirmation = kim.last.document
+    bot.clock.advance(hours=1)
+    await bot.do(kim.send_command("my"))
+    await bot.do(kim.press(button_with(kim, "1.")))
+    await bot.do(kim.press("Cancel my registration"))
+    await bot.do(kim.press("Yes, cancel it"))
+    withdrawal = kim.last.document
+    bot.clock.advance(hours=1)
+    registered_again = bot.clock()
+    await _open(bot, kim, event_id)
+    await bot.do(kim.press("Register"))
+    restored = kim.last.document
+    files = [_vevent(document) for document in (confirmation, withdrawal, restored)]
+
+    assert [str(vevent["status"]) for vevent in files] == ["CONFIRMED", "CANCELLED", "CONFIRMED"]
+    assert len({str(vevent["uid"]) for vevent in files}) == 1
+    # A calendar app applies a file only when its SEQUENCE is higher than the entry it holds.
+    sequences = [int(vevent["sequence"]) for vevent in files]
+    assert sequences == sorted(set(sequences))
+    registration = await registration_of(bot, event_id, 3020)
+    assert registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    assert registration.created_at == registered_again
+
+
+async def test_abandoning_a_new_attempt_keeps_the_calendar_history(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=5, questions=questions())
+    lan = await _person(bot, 3021)
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.press("M"))
+    await bot.do(lan.send_text("None"))
+    confirmation = _vevent(lan.last.document)
+    await bot.do(lan.send_command("my"))
+    await bot.do(lan.press(button_with(lan, "1.")))
+    await bot.do(lan.press("Cancel my registration"))
+    await bot.do(lan.press("Yes, cancel it"))
+    withdrawal = _vevent(lan.last.document)
+    # She starts again, thinks better of it, and later registers after all.
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.send_command("cancel"))
+    await _open(bot, lan, event_id)
+    await bot.do(lan.press("Register"))
+    await bot.do(lan.press("L"))
+    await bot.do(lan.send_text("None"))
+    restored = _vevent(lan.last.document)
+
+    assert str(restored["status"]) == "CONFIRMED"
+    assert confirmation["sequence"] < withdrawal["sequence"] < restored["sequence"]

@@ -248,7 +248,7 @@ async def _show(
         # "not modified": another process (or an earlier tick) already showed exactly this.
         # Anything else (the organizer deleted the message) must not stop the end report.
         if "not modified" not in error.message:
-            logger.warning("broadcast %s: progress message not updated: %s", broadcast.id, error)
+            logger.warning("broadcast %s: progress message not updated (BadRequest)", broadcast.id)
     except Forbidden:
         logger.info("broadcast %s: the organizer's chat is closed", broadcast.id)
     shown[broadcast.id] = fingerprint

@@ -117,12 +117,18 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
 
 
 def calendar_file(
-    t: Translator, event: Event, *, now: datetime, withdrawn: bool = False
+    t: Translator,
+    event: Event,
+    registration: Registration,
+    *,
+    now: datetime,
+    withdrawn: bool = False,
 ) -> tuple[str, bytes]:
     """The .ics for one reader; ``withdrawn`` removes it from their calendar (they cancelled)."""
     text, _ = text_for(event, t.language)
     content = event_calendar(
         event,
+        registration,
         title=text.title,
         description=text.description,
         organizer_name="Tideline",
@@ -136,11 +142,14 @@ async def send_calendar_file(
     update: Update,
     context: TidelineContext,
     event: Event,
+    registration: Registration,
     *,
     withdrawn: bool = False,
     caption: str | None = None,
 ) -> None:
-    name, content = calendar_file(context.t, event, now=context.now(), withdrawn=withdrawn)
+    name, content = calendar_file(
+        context.t, event, registration, now=context.now(), withdrawn=withdrawn
+    )
     chat = update.effective_chat
     assert chat is not None
     await context.send(

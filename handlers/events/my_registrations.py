@@ -141,7 +141,7 @@ async def send_calendar(update: Update, context: TidelineContext) -> None:
         await context.answer_query(update, status_line(context.t, registration, event))
         return
     await context.answer_query(update)
-    await send_calendar_file(update, context, event)
+    await send_calendar_file(update, context, event, registration)
 
 
 async def send_code(update: Update, context: TidelineContext) -> None:
@@ -223,6 +223,7 @@ async def _withdraw(update: Update, context: TidelineContext, done: str) -> None
             update,
             context,
             event,
+            registration,
             withdrawn=True,
             caption=t._("Open this file to remove the event from your calendar."),
         )
@@ -248,7 +249,7 @@ async def accept_offer(update: Update, context: TidelineContext) -> None:
         return
     await _send_card(update, context, registration, event, edit=True, note=t._("Seat confirmed!"))
     if not already:
-        await send_calendar_file(update, context, event)
+        await send_calendar_file(update, context, event, registration)
 
 
 async def still_coming(update: Update, context: TidelineContext) -> None:

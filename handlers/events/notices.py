@@ -103,7 +103,7 @@ async def render_same_day(request: RenderRequest) -> Outgoing:
     return Outgoing(
         text=text,
         venue=_venue(request, event),
-        document=calendar_file(t, event, now=request.now),
+        document=calendar_file(t, event, registration, now=request.now),
     )
 
 
@@ -148,7 +148,7 @@ async def render_decision(request: RenderRequest) -> Outgoing:
             text=t._("Your request for <b>{title}</b> was approved: you are registered.").format(
                 title=title
             ),
-            document=calendar_file(t, event, now=request.now),
+            document=calendar_file(t, event, registration, now=request.now),
         )
     if outcome == Status.WAITLISTED:
         return Outgoing(
@@ -209,7 +209,7 @@ async def render_changed(request: RenderRequest) -> Outgoing:
         + status_line(t, registration, event)
     )
     document = (
-        calendar_file(t, event, now=request.now)
+        calendar_file(t, event, registration, now=request.now)
         if registration.status == Status.CONFIRMED
         else None
     )
@@ -220,7 +220,7 @@ async def render_cancelled(request: RenderRequest) -> Outgoing:
     registration, event = await _load(request)
     t = request.t
     document = (
-        calendar_file(t, event, now=request.now, withdrawn=True)
+        calendar_file(t, event, registration, now=request.now, withdrawn=True)
         if registration.status == Status.CONFIRMED
         else None
     )

@@ -210,7 +210,9 @@ async def _tell_outcome(
     keyboard = [[context.button(t._("My registration"), actions.MY_CARD, registration.id)]]
     await answer(update, context, f"{lead}\n{status_line(t, registration, event)}", keyboard)
     if created and registration.status == Status.CONFIRMED:
-        await send_calendar_file(update, context, event, caption=t._("Add it to your calendar."))
+        await send_calendar_file(
+            update, context, event, registration, caption=t._("Add it to your calendar.")
+        )
 
 
 async def _lost(update: Update, context: TidelineContext) -> int:

@@ -1,26 +1,16 @@
 """The last line of defence: log what failed without personal data, apologize, keep serving."""
 
 import logging
-import traceback
 
 from telegram import Update
 from telegram.error import RetryAfter
 
 from accounts.service import find_account
+from db.failures import describe_failure
 from handlers.kit.context import TidelineContext
 from i18n import Translator, match_language
 
 logger = logging.getLogger("tideline.errors")
-
-
-def describe_failure(error: BaseException) -> str:
-    """The exception type and where it happened; never its message, which may quote a user."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = " <- ".join(
-        f"{frame.name}@{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
-        for frame in reversed(frames[-6:])
-    )
-    return f"{type(error).__qualname__} at {where or 'unknown location'}"
 
 
 async def _reader_translator(update: Update, context: TidelineContext) -> Translator:
