@@ -168,10 +168,6 @@ def event_title(event: Event, language: str) -> str:
     )
 
 
-def register_url(bot_username: str, event_id: int) -> str:
-    return f"https://t.me/{bot_username}?start=ev_{event_id}"
-
-
 # -- audience ----------------------------------------------------------------------------------
 
 
@@ -298,7 +294,7 @@ async def send(
     broadcast: Broadcast,
     *,
     send_at: datetime,
-    bot_username: str,
+    register_url: str | None,
     now: datetime,
 ) -> int:
     """Queue the broadcast for everyone in its audience, due at ``send_at``; returns how many."""
@@ -322,9 +318,7 @@ async def send(
         ),
         now=now,
     )
-    broadcast.register_url = (
-        register_url(bot_username, broadcast.event_id) if broadcast.event_id else None
-    )
+    broadcast.register_url = register_url
     broadcast.scheduled_at = due_at
     broadcast.recipient_count = len(recipients)
     broadcast.status = BroadcastStatus.SENDING if due_at <= now else BroadcastStatus.SCHEDULED

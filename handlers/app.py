@@ -22,12 +22,13 @@ from handlers.broadcasts import progress as broadcast_delivery
 from handlers.broadcasts.compose import build_broadcast
 from handlers.cleanup.report import build_cleanup_card, build_impact
 from handlers.events import notices as event_notices
-from handlers.events.browse import build_event_link, build_events_browse
-from handlers.events.checkin import build_checkin_link, build_self_checkin
+from handlers.events.browse import EVENT_LINK, build_events_browse
+from handlers.events.checkin import CHECKIN_LINK, build_self_checkin
 from handlers.events.my_registrations import build_my_registrations
 from handlers.events.registration import build_registration
 from handlers.kit.callbacks import CallbackCodec
 from handlers.kit.context import SERVICES_KEY, Services, TidelineContext, utc_now
+from handlers.kit.deep_links import DeepLinks
 from handlers.kit.steps import as_steps
 from handlers.organize.conversation import build_approvals, build_organize
 from handlers.people.help import build_help
@@ -117,6 +118,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
+        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, outbox_renderers())
@@ -153,7 +155,7 @@ def build_application(
         group=FLOWS,
     )
     # Deep links for people already set up; onboarding's /start answers everyone else.
-    application.add_handlers(as_steps([build_event_link(), build_checkin_link()]), group=DEEP_LINKS)
+    application.add_handler(as_steps([services.deep_links.handler()])[0], group=DEEP_LINKS)
     application.add_handler(TypeHandler(Update, finish_update), group=FINISH)
     application.add_error_handler(handle_error)
     return application

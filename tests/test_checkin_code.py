@@ -8,15 +8,21 @@ import qrcode
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
-from events.checkin_code import (
-    MODULE_PIXELS,
-    QUIET_ZONE_MODULES,
-    checkin_link,
-    checkin_payload,
-    checkin_qr_png,
-    new_checkin_token,
-    token_from_payload,
-)
+from events.checkin_code import MODULE_PIXELS, QUIET_ZONE_MODULES, checkin_qr_png, new_checkin_token
+from handlers.events.checkin import CHECKIN_LINK
+
+
+def checkin_link(bot_username: str, token: str) -> str:
+    return CHECKIN_LINK.url(bot_username, token)
+
+
+def checkin_payload(token: str) -> str:
+    return CHECKIN_LINK.payload(token)
+
+
+def token_from_payload(payload: str) -> str | None:
+    return CHECKIN_LINK.value_of(payload)
+
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

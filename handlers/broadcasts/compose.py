@@ -30,6 +30,7 @@ from broadcasts import service as broadcasts
 from broadcasts.models import Broadcast, EventRelation
 from events.models import Event
 from handlers.broadcasts import progress as live
+from handlers.kit import deep_links
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
@@ -136,6 +137,12 @@ async def editing_draft(
     if draft is None:
         raise NoDraft
     yield session, account, draft
+
+
+def _register_url(context: TidelineContext, draft: Broadcast) -> str | None:
+    if draft.event_id is None:
+        return None
+    return context.services.deep_links.url(context.bot.username, deep_links.EVENT, draft.event_id)
 
 
 def _zone(context: TidelineContext, account: User) -> str:
@@ -531,7 +538,7 @@ async def preview(update: Update, context: TidelineContext) -> Awaiting:
     assert chat is not None
     await context.answer_query(update)
     _account, draft = await _load_draft(update, context)
-    url = broadcasts.register_url(context.bot.username, draft.event_id) if draft.event_id else None
+    url = _register_url(context, draft)
     catalogs = context.services.catalogs
     await answer(update, context, context.t._("<b>Preview</b> – exactly what recipients will get:"))
     for text in draft.texts:
@@ -676,7 +683,7 @@ async def confirm(update: Update, context: TidelineContext) -> int:
     send_at = now if stamp == SEND_AT_ONCE else datetime.fromtimestamp(stamp, UTC)
     async with editing_draft(update, context) as (session, _account, draft):
         await broadcasts.send(
-            session, draft, send_at=send_at, bot_username=context.bot.username, now=now
+            session, draft, send_at=send_at, register_url=_register_url(context, draft), now=now
         )
         # The confirmation message becomes the live progress message.
         broadcasts.set_progress_message(draft, query.message.chat.id, query.message.message_id)

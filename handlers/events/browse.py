@@ -1,13 +1,12 @@
 """/events: upcoming published events near the reader, filtered by kind, country and city, paged
 with buttons; an event card with its venue on the map; ``ev_<id>`` deep links open a card."""
 
-import re
 from datetime import datetime
 from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from accounts.geography import COUNTRY_CODES
 from accounts.models import User
@@ -17,12 +16,11 @@ from handlers.events import actions
 from handlers.events.cards import KIND_LABELS, event_card, refusal_text, seats_line, title_of
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.deep_links import for_people_set_up
+from handlers.kit.deep_links import EVENT, SET_UP_THEN_SHOW, DeepLink
 
 PAGE_SIZE = 5
 ANY = "-"
 KIND_CODES = {"r": EventKind.ROUNDTABLE, "c": EventKind.CLEANUP}
-EVENT_LINK = re.compile(r"^/start ev_(\d{1,12})$")
 PICK_COUNTRY = "ev.pick"
 PICK_CITY = "ev.city"
 
@@ -180,11 +178,8 @@ async def show_event(update: Update, context: TidelineContext) -> None:
     await send_event(update, context, int(event_id))
 
 
-async def open_event_link(update: Update, context: TidelineContext) -> None:
-    match = (
-        EVENT_LINK.match(update.effective_message.text or "") if update.effective_message else None
-    )
-    await send_event(update, context, int(match.group(1)) if match else 0)
+async def open_event_link(update: Update, context: TidelineContext, event_id: str | None) -> None:
+    await send_event(update, context, int(event_id) if event_id else 0)
 
 
 async def send_event(update: Update, context: TidelineContext, event_id: int) -> None:
@@ -232,10 +227,9 @@ def card_keyboard(
     return rows
 
 
-def build_event_link() -> CommandHandler:
-    return CommandHandler(
-        "start", for_people_set_up(open_event_link), filters=filters.Regex(r"^/start ev_")
-    )
+EVENT_LINK = DeepLink(
+    EVENT, r"\d{1,12}", open_event_link, before_setup=SET_UP_THEN_SHOW, remembered=True
+)
 
 
 def build_events_browse() -> list[BaseHandler]:

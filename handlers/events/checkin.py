@@ -5,23 +5,21 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from accounts.models import ConsentPurpose
 from accounts.service import consents_of
 from events import service
-from events.checkin_code import token_from_payload
 from events.models import Event, Registration
 from events.models import RegistrationStatus as Status
 from events.service import CheckIn, EventRefused, Refusal
 from handlers.events.cards import refusal_text, title_of
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.deep_links import for_people_set_up
+from handlers.kit.deep_links import CHECKIN, DeepLink
 
 
-async def scan_code(update: Update, context: TidelineContext) -> None:
+async def scan_code(update: Update, context: TidelineContext, token: str | None) -> None:
     t = context.t
-    token = token_from_payload(context.args[0]) if context.args else None
     session = await context.session()
     reader = await account_of(session, update)
     own = await service.registration_by_token(session, token) if token else None
@@ -135,10 +133,8 @@ async def _first_check_in(
     return refusal
 
 
-def build_checkin_link() -> CommandHandler:
-    return CommandHandler(
-        "start", for_people_set_up(scan_code), filters=filters.Regex(r"^/start ci_")
-    )
+# Telegram's 64-character payload limit leaves 61 for the token.
+CHECKIN_LINK = DeepLink(CHECKIN, r"[A-Za-z0-9_-]{1,61}", scan_code)
 
 
 def build_self_checkin() -> MessageHandler:

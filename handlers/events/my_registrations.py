@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from events import service
-from events.checkin_code import checkin_link, checkin_qr_png
+from events.checkin_code import checkin_qr_png
 from events.models import Event, EventKind, EventStatus, Registration
 from events.models import RegistrationStatus as Status
 from events.service import EventRefused, Refusal
@@ -21,6 +21,7 @@ from handlers.events.cards import (
     status_line,
     title_of,
 )
+from handlers.events.checkin import CHECKIN_LINK
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 
@@ -153,7 +154,7 @@ async def send_code(update: Update, context: TidelineContext) -> None:
     if registration.status != Status.CONFIRMED:
         await context.answer_query(update, refusal_text(t, Refusal.NOT_CONFIRMED), show_alert=True)
         return
-    link = checkin_link(context.bot.username, registration.checkin_token)
+    link = CHECKIN_LINK.url(context.bot.username, registration.checkin_token)
     await context.answer_query(update)
     chat = update.effective_chat
     assert chat is not None

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -23,6 +23,9 @@ from handlers.kit.callbacks import CallbackCodec
 from i18n import Catalogs, Translator
 from settings import Settings
 
+if TYPE_CHECKING:
+    from handlers.kit.deep_links import DeepLinks
+
 
 @dataclass(frozen=True)
 class Services:
@@ -33,6 +36,7 @@ class Services:
     clock: Callable[[], datetime]
     readers: ReaderDirectory
     registration_desk: RegistrationDesk
+    deep_links: "DeepLinks"
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A transaction of its own, for work outside an update (jobs, sweeps, renderers);

@@ -16,15 +16,9 @@ from telegram.ext import (
 from accounts import service
 from accounts.models import ConsentPurpose, StakeholderRole
 from accounts.service import InvalidText
-from handlers.events.browse import send_event
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.deep_links import (
-    describe_payload_before_setup,
-    remember_event_link,
-    take_remembered_event,
-)
 from handlers.kit.reprompts import (
     earlier_step_button,
     expect_buttons,
@@ -59,10 +53,11 @@ TIMEZONE = "ob.tz"
 async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     session = await context.session()
     account = await account_of(session, update)
+    links = context.services.deep_links
     if context.args and account.onboarded_at is None:
-        await remember_event_link(session, update, context.args[0])
+        await links.remember(session, update, context.args[0])
     if context.args:
-        await answer(update, context, describe_payload_before_setup(context.t, context.args[0]))
+        await answer(update, context, links.describe_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
         name = escape(account.first_name or "")
         await answer(
@@ -261,7 +256,6 @@ async def _finish(update: Update, context: TidelineContext) -> int:
     session = await context.session()
     account = await account_of(session, update)
     service.complete_onboarding(account, context.now())
-    remembered_event = await take_remembered_event(session, update)
     await answer(
         update,
         context,
@@ -269,8 +263,7 @@ async def _finish(update: Update, context: TidelineContext) -> int:
         edit=True,
     )
     await answer(update, context, help_text(context, account))
-    if remembered_event is not None:
-        await send_event(update, context, remembered_event)
+    await context.services.deep_links.open_remembered(session, update, context)
     return ConversationHandler.END
 
 
