@@ -99,8 +99,10 @@ async def test_full_tally_with_typed_counts_and_an_item_of_local_concern(bot: Bo
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Sachets, masks, gloves"))
     await bot.do(ana.press("Single-use sachets"))
-    await bot.do(ana.send_text("1,200"))
+    await bot.do(ana.send_text("12.5"))
     assert ana.last.text == "Please type a whole number, for example 3."
+    await bot.do(ana.send_text("1,200"))
+    assert ana.last.text.startswith("Single-use sachets: 1,200"), "English groups with commas"
     await bot.do(ana.send_text("120"))
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Back"))
@@ -290,13 +292,13 @@ async def test_wrong_input_where_a_number_is_expected_and_cancel(bot: BotRunner)
     event_id = await make_cleanup(bot)
     tan = await participant(bot, 6040, event_id)
     await bot.do(tan.send_command("report"))
-    expected_number = "Please type a number, for example 12 or 12,5, or send /cancel to stop."
+    expected_number = "Please type a number, for example 12 or 12.5, or send /cancel to stop."
     await bot.do(tan.send_sticker())
     assert tan.last.text == expected_number
     await bot.do(tan.send_text("x" * 4096))
-    assert tan.last.text == "Please type a number, for example 12 or 12,5."
+    assert tan.last.text == "Please type a number, for example 12 or 12.5."
     await bot.do(tan.send_text("9" * 4096))
-    assert tan.last.text == "Please type a number, for example 12 or 12,5."
+    assert tan.last.text == "Please type a number, for example 12 or 12.5."
     await bot.do(tan.send_text("-1"))
     assert tan.last.text == "That can't be negative. Please type 0 or more."
     await bot.do(tan.send_text("2.5"))
