@@ -390,3 +390,20 @@ async def test_mydata_holds_registrations_and_deleteme_frees_the_seat(bot: BotRu
     [gone] = [row for row in await registrations(bot, event_id) if row.answers == {}]
     assert gone.status == RegistrationStatus.CANCELLED and gone.checkin_token != token
     assert (await load_event(bot, event_id)).seats_taken == 1  # now held by the offer
+
+
+async def test_the_cards_date_and_times_are_glued_as_each_language_glues_them(
+    bot: BotRunner,
+) -> None:
+    event_id = await make_event(bot)
+    lin = await _person(bot, 3004, "zh", country="CN", city="Nanning")
+    await _open(bot, lin, event_id)
+    assert "🗓 2026年12月5日星期六 GMT+07:00 08:00–11:00\n" in lin.last.text
+    lan = await _person(bot, 3005, "vi", country="VN", city="Da Nang")
+    await _open(bot, lan, event_id)
+    assert "🗓 08:00–11:00 GMT+07:00 Thứ Bảy, 5 tháng 12, 2026\n" in lan.last.text
+    ana = await _person(bot, 3006)
+    await _open(bot, ana, event_id)
+    assert "🗓 Saturday, December 5, 2026, 8:00\u2009–\u200911:00\u202fAM GMT+07:00\n" in (
+        ana.last.text
+    )
