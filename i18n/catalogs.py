@@ -104,7 +104,8 @@ class Translator:
         info = ZoneInfo(zone)
         name = dates.get_timezone_location(info, locale=self.locale, return_city=True)
         offset = dates.get_timezone_gmt(now.astimezone(info), width="long", locale=self.locale)
-        return f"{name} ({offset})"
+        # CLDR's own brackets for a zone's name with a qualifier: "曼谷（GMT+07:00）" in Chinese.
+        return self.locale.zone_formats["fallback"] % {"1": name, "0": offset}
 
     def country_name(self, country_code: str) -> str:
         return self.locale.territories.get(country_code, country_code)

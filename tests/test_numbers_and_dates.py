@@ -229,3 +229,9 @@ def test_twelve_hour_languages_keep_their_clock(catalogs: Catalogs) -> None:
     english = catalogs.translator("en").span(START, afternoon, "Asia/Bangkok")
     assert "8:00\u202fAM\u2009–\u20091:00\u202fPM GMT+07:00" in english
     assert "08:00–13:00" in catalogs.translator("zh").span(START, afternoon, "Asia/Bangkok")
+
+
+def test_a_zone_is_named_with_the_languages_own_brackets(catalogs: Catalogs) -> None:
+    march = datetime(2027, 3, 18, tzinfo=UTC)
+    assert catalogs.translator("zh").zone_name("Asia/Bangkok", march) == "曼谷（GMT+07:00）"
+    assert catalogs.translator("en").zone_name("Asia/Bangkok", march) == "Bangkok (GMT+07:00)"
