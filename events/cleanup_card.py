@@ -22,9 +22,10 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
+from babel import Locale
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +43,7 @@ from events.models import (
 )
 from events.service import is_organizer_of
 from i18n import lazy
+from i18n.numbers import NumberProblem, UnreadableNumber, read_decimal
 
 # -- the card ---------------------------------------------------------------------------------
 
@@ -183,80 +185,85 @@ class FigureProblem(StrEnum):
     NEGATIVE = "negative"
     NOT_WHOLE = "not_whole"
     TOO_LARGE = "too_large"
+    # "1.500" could be one and a half or fifteen hundred: ``readings`` has both.
+    AMBIGUOUS = "ambiguous"
 
 
 class InvalidFigure(ValueError):
-    def __init__(self, problem: FigureProblem, limit: int) -> None:
+    def __init__(
+        self, problem: FigureProblem, limit: int, unread: UnreadableNumber | None = None
+    ) -> None:
         super().__init__(problem)
         self.problem = problem
         self.limit = limit
+        self.unread = unread
 
 
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-_GROUPING_SPACES = re.compile(r"[\s\u00a0\u202f_']")
 _KILOMETRES = re.compile(r"(?i)\s*(km|kilometers?|kilometres?)\s*$")
 _METRES = re.compile(r"(?i)\s*(m|meters?|metres?)\s*$")
 
 
-def parse_decimal(text: str) -> Decimal:
-    """A number as people type it: "12", "12.5", "12,5", "1 200", "1,200.5", "1.200,5", and in
-    any script's digits (Thai, Lao, Khmer, Burmese, Tamil…). A lone comma is a decimal comma,
-    as most of the region writes it; several commas, or a comma before a dot, group thousands.
-    """
-    cleaned = _GROUPING_SPACES.sub("", text.strip())
-    if "," in cleaned and "." in cleaned:
-        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
-        cleaned = cleaned.replace(grouping, "").replace(decimal_mark, ".")
-    elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
-        cleaned = cleaned.replace(",", "").replace(".", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
-    if len(cleaned) > 40 or not _NUMBER.fullmatch(cleaned):
-        raise InvalidFigure(FigureProblem.NOT_A_NUMBER, 0)
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation as error:
-        raise InvalidFigure(FigureProblem.NOT_A_NUMBER, 0) from error
+def _problem(value: Decimal, limit: int, *, whole: bool) -> FigureProblem | None:
+    if value < 0:
+        return FigureProblem.NEGATIVE
+    if value > limit:
+        return FigureProblem.TOO_LARGE
+    if whole and value != value.to_integral_value():
+        return FigureProblem.NOT_WHOLE
+    return None
 
 
 def _checked(value: Decimal, limit: int, *, whole: bool) -> Decimal:
-    if value < 0:
-        raise InvalidFigure(FigureProblem.NEGATIVE, limit)
-    if value > limit:
-        raise InvalidFigure(FigureProblem.TOO_LARGE, limit)
-    if whole and value != value.to_integral_value():
-        raise InvalidFigure(FigureProblem.NOT_WHOLE, limit)
+    problem = _problem(value, limit, whole=whole)
+    if problem is not None:
+        raise InvalidFigure(problem, limit)
     return value
 
 
-def parse_count(text: str, limit: int) -> int:
-    return int(_checked(parse_decimal(text), limit, whole=True))
+def _read(text: str, locale: Locale, limit: int, *, whole: bool, scale: int = 1) -> Decimal:
+    """The figure in ``text`` as the reader writes numbers (i18n.numbers), times ``scale``; of
+    two readings of "1.500", the one that is a possible figure."""
+
+    def possible(value: Decimal) -> bool:
+        return _problem(value * scale, limit, whole=whole) is None
+
+    try:
+        value = read_decimal(text, locale, possible) * scale
+    except UnreadableNumber as unread:
+        if unread.problem == NumberProblem.AMBIGUOUS:
+            raise InvalidFigure(FigureProblem.AMBIGUOUS, limit, unread) from None
+        raise InvalidFigure(FigureProblem.NOT_A_NUMBER, limit) from None
+    return _checked(value, limit, whole=whole)
 
 
-def parse_weight_kg(text: str) -> float:
-    value = _checked(parse_decimal(text), LIMITS[Figure.WEIGHT], whole=False)
+def parse_count(text: str, limit: int, locale: Locale) -> int:
+    return int(_read(text, locale, limit, whole=True))
+
+
+def parse_weight_kg(text: str, locale: Locale) -> float:
+    value = _read(text, locale, LIMITS[Figure.WEIGHT], whole=False)
     return float(round(value, 2))
 
 
-def parse_distance_m(text: str) -> int:
+def parse_distance_m(text: str, locale: Locale) -> int:
     """Metres by default; "1.5 km" and "800 m" say their unit."""
     limit = LIMITS[Figure.DISTANCE]
     kilometres = _KILOMETRES.search(text)
     if kilometres:
-        value = parse_decimal(text[: kilometres.start()]) * 1000
+        value = _read(text[: kilometres.start()], locale, limit, whole=False, scale=1000)
     else:
         metres = _METRES.search(text)
-        value = parse_decimal(text[: metres.start()] if metres else text)
-    return int(round(_checked(value, limit, whole=False)))
+        value = _read(text[: metres.start()] if metres else text, locale, limit, whole=False)
+    return int(round(value))
 
 
-def parse_figure(figure: Figure, text: str) -> int | float:
+def parse_figure(figure: Figure, text: str, locale: Locale) -> int | float:
+    """One of the quick figures, typed by a reader of ``locale``."""
     if figure == Figure.WEIGHT:
-        return parse_weight_kg(text)
+        return parse_weight_kg(text, locale)
     if figure == Figure.DISTANCE:
-        return parse_distance_m(text)
-    return parse_count(text, LIMITS[figure])
+        return parse_distance_m(text, locale)
+    return parse_count(text, LIMITS[figure], locale)
 
 
 # -- the draft ---------------------------------------------------------------------------------
@@ -696,11 +703,13 @@ async def correct_report(
     organizer: User,
     figure: Figure,
     text: str,
+    locale: Locale,
     admin_ids: frozenset[int],
 ) -> CleanupReport:
-    """An organizer replaces one figure, typed as the reporter would type it."""
+    """An organizer replaces one figure, typed as a reporter would, in the organizer's own way
+    of writing numbers (``locale``)."""
     report = await _managed_report(session, report_id, organizer, admin_ids)
-    value = parse_figure(figure, text)
+    value = parse_figure(figure, text, locale)
     if figure == Figure.BAGS:
         report.bags = int(value)
     elif figure == Figure.WEIGHT:
@@ -744,7 +753,13 @@ async def begin_correction(
 
 
 async def finish_correction(
-    session: AsyncSession, key: str, *, text: str, organizer: User, admin_ids: frozenset[int]
+    session: AsyncSession,
+    key: str,
+    *,
+    text: str,
+    locale: Locale,
+    organizer: User,
+    admin_ids: frozenset[int],
 ) -> CleanupReport:
     """Apply the typed correction (InvalidFigure leaves the target in place for another try)."""
     stored = await _stored(session, CORRECTION_STORE, key)
@@ -757,6 +772,7 @@ async def finish_correction(
         organizer=organizer,
         figure=Figure(figure),
         text=text,
+        locale=locale,
         admin_ids=admin_ids,
     )
     await _unstore(session, CORRECTION_STORE, key)

@@ -39,22 +39,62 @@ class Translator:
 
     def moment(self, moment: datetime, zone: str) -> str:
         """A moment as the reader writes it, in ``zone`` (an event's zone, not the reader's)."""
-        info = ZoneInfo(zone)
-        local = moment.astimezone(info)
-        day = dates.format_date(local.date(), "medium", locale=self.locale)
-        return f"{day} {dates.format_time(local, 'short', tzinfo=info, locale=self.locale)}"
+        local = moment.astimezone(ZoneInfo(zone))
+        return self._date_and_time("medium", local, self._time(local))
+
+    def moment_with_zone(self, moment: datetime, zone: str) -> str:
+        """A moment with its zone's offset, placed where the reader's language puts a zone."""
+        local = moment.astimezone(ZoneInfo(zone))
+        return self._date_and_time("medium", local, self._time(local, with_zone=True))
 
     def span(self, start: datetime, end: datetime, zone: str) -> str:
-        """An event's time: full date and start–end times in its zone, with the zone named."""
+        """An event's time: full date and start–end times in its zone, with the zone's offset,
+        glued with the language's own date-time and interval patterns."""
         info = ZoneInfo(zone)
         local_start, local_end = start.astimezone(info), end.astimezone(info)
-        day = dates.format_date(local_start.date(), "full", locale=self.locale)
-        first = dates.format_time(local_start, "short", tzinfo=info, locale=self.locale)
-        last = dates.format_time(local_end, "short", tzinfo=info, locale=self.locale)
-        if local_end.date() != local_start.date():
-            last = self.moment(end, zone)
-        offset = dates.get_timezone_gmt(local_start, width="long", locale=self.locale)
-        return f"{day}, {first}–{last} ({offset})"
+        if local_start.date() == local_end.date():
+            times = self._time_range(local_start, local_end)
+            return self._date_and_time("full", local_start, times)
+        first = self._date_and_time("full", local_start, self._time(local_start))
+        last = self._date_and_time("medium", local_end, self._time(local_end, with_zone=True))
+        fallback = self.locale.interval_formats[None]
+        return fallback.replace("{0}", first).replace("{1}", last)
+
+    def _date_and_time(self, length: str, local: datetime, time_text: str) -> str:
+        day = dates.format_date(local.date(), length, locale=self.locale)
+        # CLDR's glue may quote literal words ("{1} 'at' {0}"); Babel drops the quotes likewise.
+        glue = str(self.locale.datetime_formats[length]).replace("'", "")
+        return glue.replace("{1}", day).replace("{0}", time_text)
+
+    def _hour_skeleton(self) -> str:
+        """ "hm" where the language reads a 12-hour clock (English: 9:00 AM), else "Hm"."""
+        tokens = dates.tokenize_pattern(self.locale.time_formats["short"].pattern)
+        twelve_hour = any(kind == "field" and value[0] in "hK" for kind, value in tokens)
+        return "hm" if twelve_hour else "Hm"
+
+    def _time(self, local: datetime, *, with_zone: bool = False) -> str:
+        if not with_zone:
+            return dates.format_time(local, "short", tzinfo=local.tzinfo, locale=self.locale)
+        skeleton = self._hour_skeleton() + "v"
+        pattern = _offset_for_zone(self.locale.datetime_skeletons[skeleton].pattern)
+        return dates.format_datetime(local, pattern, tzinfo=local.tzinfo, locale=self.locale)
+
+    def _time_range(self, local_start: datetime, local_end: datetime) -> str:
+        """Two times of one day with the zone, from the language's interval patterns."""
+        skeleton = self._hour_skeleton()
+        patterns = self.locale.interval_formats[skeleton + "v"]
+        if skeleton == "hm" and (local_start.hour < 12) != (local_end.hour < 12):
+            differs = "a"
+        elif local_start.hour != local_end.hour:
+            differs = skeleton[0]
+        else:
+            differs = "m"
+        return "".join(
+            dates.format_datetime(
+                local, _offset_for_zone(pattern), tzinfo=local.tzinfo, locale=self.locale
+            )
+            for pattern, local in zip(patterns[differs], (local_start, local_end), strict=True)
+        )
 
     def number(self, value: int | float | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.locale)
@@ -64,10 +104,21 @@ class Translator:
         info = ZoneInfo(zone)
         name = dates.get_timezone_location(info, locale=self.locale, return_city=True)
         offset = dates.get_timezone_gmt(now.astimezone(info), width="long", locale=self.locale)
-        return f"{name} ({offset})"
+        # CLDR's own brackets for a zone's name with a qualifier: "曼谷（GMT+07:00）" in Chinese.
+        return self.locale.zone_formats["fallback"] % {"1": name, "0": offset}
 
     def country_name(self, country_code: str) -> str:
         return self.locale.territories.get(country_code, country_code)
+
+
+def _offset_for_zone(pattern: str) -> str:
+    """``pattern`` with its zone field shown as the GMT offset ("GMT+07:00"): unambiguous, and
+    what every event card has always named the zone by."""
+    tokens = [
+        ("field", ("Z", 4)) if kind == "field" and value[0] in "vVzZO" else (kind, value)
+        for kind, value in dates.tokenize_pattern(pattern)
+    ]
+    return dates.untokenize_pattern(tokens)
 
 
 class Catalogs:

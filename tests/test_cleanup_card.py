@@ -3,6 +3,7 @@ photos with and without consent, organizer review, totals, impact summaries and 
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from accounts.models import ConsentPurpose
@@ -100,8 +101,10 @@ async def test_full_tally_with_typed_counts_and_an_item_of_local_concern(bot: Bo
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Sachets, masks, gloves"))
     await bot.do(ana.press("Single-use sachets"))
-    await bot.do(ana.send_text("1,200"))
+    await bot.do(ana.send_text("12.5"))
     assert ana.last.text == "Please type a whole number, for example 3."
+    await bot.do(ana.send_text("1,200"))
+    assert ana.last.text.startswith("Single-use sachets: 1,200"), "English groups with commas"
     await bot.do(ana.send_text("120"))
     await bot.do(ana.press("Back"))
     await bot.do(ana.press("Back"))
@@ -291,13 +294,13 @@ async def test_wrong_input_where_a_number_is_expected_and_cancel(bot: BotRunner)
     event_id = await make_cleanup(bot)
     tan = await participant(bot, 6040, event_id)
     await bot.do(tan.send_command("report"))
-    expected_number = "Please type a number, for example 12 or 12,5, or send /cancel to stop."
+    expected_number = "Please type a number, for example 12 or 12.5, or send /cancel to stop."
     await bot.do(tan.send_sticker())
     assert tan.last.text == expected_number
     await bot.do(tan.send_text("x" * 4096))
-    assert tan.last.text == "Please type a number, for example 12 or 12,5."
+    assert tan.last.text == "Please type a number, for example 12 or 12.5."
     await bot.do(tan.send_text("9" * 4096))
-    assert tan.last.text == "Please type a number, for example 12 or 12,5."
+    assert tan.last.text == "Please type a number, for example 12 or 12.5."
     await bot.do(tan.send_text("-1"))
     assert tan.last.text == "That can't be negative. Please type 0 or more."
     await bot.do(tan.send_text("2.5"))
@@ -434,3 +437,38 @@ async def test_the_review_list_pages_through_many_data_cards(bot: BotRunner) -> 
     assert not set(first_page) & set(second_page)
     await bot.do(organizer.press("‹ Previous"))
     assert [text for text in labels(organizer) if text.startswith("Correct")] == first_page
+
+
+@pytest.mark.parametrize("language", ["id", "vi", "pt"])
+async def test_a_dot_groups_thousands_for_readers_who_write_it_so(
+    bot: BotRunner, language: str
+) -> None:
+    event_id = await make_cleanup(bot)
+    person = await participant(bot, 6060, event_id, language=language)
+    t = bot.catalogs.translator(language)
+    await bot.do(person.send_command("report"))
+    await type_quick_figures(bot, person, "3", "12,5", "8", "1.500")
+    await bot.do(person.press(t._("Continue without tally")))
+    await bot.do(person.press(t._("Submit")))
+    (report,) = await reports_of(bot, event_id)
+    assert (report.weight_kg, report.distance_m) == (12.5, 1500)
+
+
+async def test_an_english_readers_1_500_metres_is_asked_about(bot: BotRunner) -> None:
+    event_id = await make_cleanup(bot)
+    sam = await participant(bot, 6061, event_id)
+    await bot.do(sam.send_command("report"))
+    await bot.do(sam.send_text("1.500"))
+    assert "How much did it all weigh" in sam.last.text, "1.5 bags cannot be: 1,500 it is"
+    await type_quick_figures(bot, sam, "12.5", "1,500", "1.500")
+    assert sam.last.text == "Did you mean 1.5 or 1,500? Please type it again as 1.5 or 1500."
+    await bot.do(sam.send_text("1500"))
+    await bot.do(sam.press("Continue without tally"))
+    await bot.do(sam.press("Submit"))
+    (report,) = await reports_of(bot, event_id)
+    assert (report.bags, report.weight_kg, report.people, report.distance_m) == (
+        1500,
+        12.5,
+        1500,
+        1500,
+    )

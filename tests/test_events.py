@@ -487,3 +487,20 @@ async def test_abandoning_a_new_attempt_keeps_the_calendar_history(bot: BotRunne
 
     assert str(restored["status"]) == "CONFIRMED"
     assert confirmation["sequence"] < withdrawal["sequence"] < restored["sequence"]
+
+
+async def test_the_cards_date_and_times_are_glued_as_each_language_glues_them(
+    bot: BotRunner,
+) -> None:
+    event_id = await make_event(bot)
+    lin = await _person(bot, 3004, "zh", country="CN", city="Nanning")
+    await _open(bot, lin, event_id)
+    assert "🗓 2026年12月5日星期六 GMT+07:00 08:00–11:00\n" in lin.last.text
+    lan = await _person(bot, 3005, "vi", country="VN", city="Da Nang")
+    await _open(bot, lan, event_id)
+    assert "🗓 08:00–11:00 GMT+07:00 Thứ Bảy, 5 tháng 12, 2026\n" in lan.last.text
+    ana = await _person(bot, 3006)
+    await _open(bot, ana, event_id)
+    assert "🗓 Saturday, December 5, 2026, 8:00\u2009–\u200911:00\u202fAM GMT+07:00\n" in (
+        ana.last.text
+    )

@@ -20,7 +20,7 @@ from events.models import (
 from handlers.events import actions as event_actions
 from handlers.organize import conversation as organize
 from tests.conftest import ADMIN_ID
-from tests.flows import button_with, labels
+from tests.flows import button_with, labels, onboard
 from tests.organize_flows import (
     add_co_organizer,
     answer_wizard,
@@ -427,3 +427,82 @@ async def test_approval_request_notice_buttons(bot: BotRunner) -> None:
     async with bot.session_factory() as session:
         status = await session.scalar(select(Registration.status))
     assert status == RegistrationStatus.CONFIRMED
+
+
+async def test_a_thai_organizer_is_told_about_buddhist_era_years_and_impossible_dates(
+    bot: BotRunner,
+) -> None:
+    t = bot.catalogs.translator("th")
+    somchai = bot.server.user(5091, first_name="Somchai", language_code="th")
+    await onboard(bot, somchai, language="th")
+    admin = bot.server.user(ADMIN_ID, first_name="Admin", language_code="en")
+    await bot.do(admin.send_command("grant", "5091"))
+    await bot.do(somchai.send_command("organize"))
+    await bot.do(somchai.press(t._("➕ New event")))
+    await bot.do(somchai.press(t._("Cleanup")))
+    await bot.do(somchai.send_text("เก็บขยะชายหาดบางแสน"))
+    await bot.do(somchai.press(t._("Skip")))
+    await bot.do(somchai.send_text("หาดบางแสน"))
+    await bot.do(somchai.send_text("ถนนบางแสนสาย 1"))
+    await bot.do(somchai.send_location(13.2843, 100.9150))
+    await bot.do(somchai.press(t.country_name("TH")))
+    await bot.do(somchai.send_text("ชลบุรี"))
+    await bot.do(somchai.send_text("2570-03-18 09:00"))
+    buddhist_era = t._(
+        "{year} looks like a Buddhist-era year: that is {western_year}. Please type the "
+        "Western year, for example {example}."
+    )
+    assert somchai.last.text.startswith(
+        buddhist_era.format(year=2570, western_year=2027, example="2027-03-18 09:00")
+    )
+    await bot.do(somchai.send_text("2027-02-29 09:00"))
+    no_such_date = t._("There is no such date as {date}. Please check the day and the month.")
+    assert somchai.last.text.startswith(no_such_date.format(date="2027-02-29"))
+    await bot.do(somchai.send_text("๒๐๒๗-๐๓-๑๘ ๐๙:๐๐"))  # Thai digits
+    await bot.do(somchai.send_text("24:30"))
+    no_such_time = t._(
+        "There is no such time as {time}. Please type the time as HH:MM, from 00:00 to 23:59."
+    )
+    assert somchai.last.text.startswith(no_such_time.format(time="24:30"))
+    await bot.do(somchai.send_text("12:00"))
+    # A Thai reader's "1.500" could be one and a half, but only 1,500 is a number of seats.
+    await bot.do(somchai.send_text("1.500"))
+    await bot.do(somchai.press(t._("Anyone can register")))
+    await bot.do(somchai.press(t._("Save as draft")))
+
+    event = await newest_event(bot)
+    assert event.starts_at == datetime(2027, 3, 18, 2, 0, tzinfo=UTC)
+    assert event.ends_at == datetime(2027, 3, 18, 5, 0, tzinfo=UTC)
+    assert event.capacity == 1500
+
+
+async def test_far_years_impossible_dates_and_ambiguous_numbers_in_the_wizard(
+    bot: BotRunner,
+) -> None:
+    ana = await make_organizer(bot, 5092, "Ana")
+    await bot.do(ana.send_command("organize"))
+    await bot.do(ana.press("➕ New event"))
+    await bot.do(ana.press("Roundtable"))
+    await bot.do(ana.send_text("Plastics pact roundtable"))
+    await bot.do(ana.press("Skip"))
+    await bot.do(ana.send_text("City Hall"))
+    await bot.do(ana.send_text("1 Beach Road"))
+    await bot.do(ana.send_location(13.36, 100.98))
+    await bot.do(ana.press("Thailand"))
+    await bot.do(ana.send_text("Chonburi"))
+    await bot.do(ana.send_text("2040-12-05 09:00"))
+    assert ana.last.text.startswith("2040 is more than 5 years from now. Please check the year.")
+    await bot.do(ana.send_text("2026-02-31 09:00"))
+    assert ana.last.text.startswith(
+        "There is no such date as 2026-02-31. Please check the day and the month."
+    )
+    await bot.do(ana.send_text("2026-12-05 09:00"))
+    await bot.do(ana.send_text("2026-12-05 12:00"))
+    await bot.do(ana.send_text("1.000"))
+    assert ana.last.text.startswith("Did you mean 1 or 1,000? Please type it again as 1 or 1000.")
+    await bot.do(ana.send_text("1,000"))
+    await bot.do(ana.press("Anyone can register"))
+    await bot.do(ana.press("Save as draft"))
+    event = await newest_event(bot)
+    assert event.capacity == 1000
+    assert event.ends_at == datetime(2026, 12, 5, 5, 0, tzinfo=UTC)

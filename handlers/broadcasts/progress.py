@@ -6,9 +6,7 @@ import logging
 import math
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
-from babel import dates
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -109,8 +107,7 @@ async def unsubscribe(update: Update, context: TidelineContext) -> None:
 
 def local_time(t: Translator, moment: datetime, zone: str) -> str:
     """A moment in the organizer's zone, with the offset so nobody misreads whose clock."""
-    offset = dates.get_timezone_gmt(moment.astimezone(ZoneInfo(zone)), "short", locale=t.locale)
-    return f"{t.moment(moment, zone)} ({offset})"
+    return t.moment_with_zone(moment, zone)
 
 
 def progress_bar(fraction: float) -> str:

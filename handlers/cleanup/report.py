@@ -6,6 +6,7 @@ changes it and saves it in one transaction; the conversation state only says wha
 """
 
 from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from enum import StrEnum
 from functools import wraps
 from html import escape
@@ -54,6 +55,7 @@ from handlers.kit.reprompts import (
     text_problem_message,
 )
 from i18n import Translator, lazy
+from i18n.input_problems import ambiguous_number
 
 
 class Awaiting(StrEnum):
@@ -205,6 +207,8 @@ def refusal_text(t: Translator, reason: Refusal) -> str:
 
 
 def figure_problem_text(t: Translator, problem: InvalidFigure) -> str:
+    if problem.unread is not None and problem.problem == FigureProblem.AMBIGUOUS:
+        return ambiguous_number(t, problem.unread)
     if problem.problem == FigureProblem.NEGATIVE:
         return t._("That can't be negative. Please type 0 or more.")
     if problem.problem == FigureProblem.NOT_WHOLE:
@@ -213,7 +217,14 @@ def figure_problem_text(t: Translator, problem: InvalidFigure) -> str:
         return t._("That is more than {limit}. Please check the figure and type it again.").format(
             limit=t.number(problem.limit)
         )
-    return t._("Please type a number, for example 12 or 12,5.")
+    return t._("Please type a number, for example {whole} or {decimal}.").format(
+        **number_examples(t)
+    )
+
+
+def number_examples(t: Translator) -> dict[str, str]:
+    """Numbers written the reader's way, for the hints."""
+    return {"whole": t.number(12), "decimal": t.number(Decimal("12.5"))}
 
 
 def figure_prompt(t: Translator, figure: Figure) -> str:
@@ -365,7 +376,7 @@ def _figure_step(step: Awaiting) -> Step:
         text = update.message.text
         t = context.t
         try:
-            value = card.parse_figure(figure, text)
+            value = card.parse_figure(figure, text, t.locale)
         except InvalidFigure as problem:
             await answer(update, context, figure_problem_text(t, problem))
             return None
@@ -396,10 +407,13 @@ def _figure_step(step: Awaiting) -> Step:
 
 
 async def expect_number(update: Update, context: TidelineContext) -> None:
+    t = context.t
     await answer(
         update,
         context,
-        context.t._("Please type a number, for example 12 or 12,5, or send /cancel to stop."),
+        t._(
+            "Please type a number, for example {whole} or {decimal}, or send /cancel to stop."
+        ).format(**number_examples(t)),
     )
 
 
@@ -522,7 +536,7 @@ async def add_to_count(update: Update, context: TidelineContext) -> Awaiting:
 async def type_count(update: Update, context: TidelineContext) -> Awaiting | None:
     assert update.message is not None and update.message.text is not None
     try:
-        count = card.parse_count(update.message.text, card.MAX_ITEM_COUNT)
+        count = card.parse_count(update.message.text, card.MAX_ITEM_COUNT, context.t.locale)
     except InvalidFigure as problem:
         await answer(update, context, figure_problem_text(context.t, problem))
         return None
@@ -885,6 +899,7 @@ async def type_correction(update: Update, context: TidelineContext) -> Awaiting 
             session,
             draft_key(update),
             text=update.message.text,
+            locale=context.t.locale,
             organizer=await account_of(session, update),
             admin_ids=_admins(context),
         )

@@ -5,7 +5,8 @@ the database so a restart between two messages loses nothing."""
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,9 @@ from handlers.kit.context import TidelineContext
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
 from i18n import LANGUAGES, Translator, lazy
+from i18n.input_problems import ambiguous_number, date_problem
+from i18n.numbers import NumberProblem, UnreadableNumber, read_decimal
+from i18n.typed_dates import DateProblem, UnreadableDate, read_clock, read_date_and_clock
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -197,9 +201,17 @@ def parse_coordinates(t: Translator, text: str) -> tuple[float, float]:
 
 
 def parse_whole_number(t: Translator, text: str, low: int, high: int) -> int:
-    digits = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    if digits.isdigit() and low <= int(digits) <= high:
-        return int(digits)
+    def usable(value: Decimal) -> bool:
+        return value == value.to_integral_value() and low <= value <= high
+
+    try:
+        value = read_decimal(text, t.locale, usable)
+    except UnreadableNumber as problem:
+        if problem.problem == NumberProblem.AMBIGUOUS:
+            raise Invalid(ambiguous_number(t, problem)) from None
+    else:
+        if usable(value):
+            return int(value)
     raise Invalid(
         t._("Please type a whole number from {low} to {high}.").format(
             low=t.number(low), high=t.number(high)
@@ -213,45 +225,47 @@ def example_start(now: datetime, zone: str) -> str:
     return datetime.combine(local.date(), time(9, 0)).strftime(DATETIME_FORMAT)
 
 
-def _read_local(text: str, zone: str) -> datetime | None:
-    cleaned = " ".join(text.replace("T", " ").split())
-    try:
-        local = datetime.strptime(cleaned, DATETIME_FORMAT)
-    except ValueError:
-        return None
+def _as_utc(local: datetime, zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def parse_start(t: Translator, text: str, zone: str, now: datetime) -> datetime:
     """A local date and time in ``zone`` that lies in the future, as UTC."""
-    moment = _read_local(text, zone)
-    if moment is None:
-        raise Invalid(
-            t._(
-                "I could not read that. Please type the date and time as YYYY-MM-DD HH:MM, "
-                "for example {example}."
-            ).format(example=example_start(now, zone))
-        )
+    try:
+        local = read_date_and_clock(text, now.astimezone(ZoneInfo(zone)).date())
+    except UnreadableDate as problem:
+        unreadable = t._(
+            "I could not read that. Please type the date and time as YYYY-MM-DD HH:MM, "
+            "for example {example}."
+        ).format(example=example_start(now, zone))
+        raise Invalid(date_problem(t, problem, unreadable)) from None
+    moment = _as_utc(local, zone)
     if moment <= now:
         raise Invalid(t._("That time has already passed. Please type a time in the future."))
     return moment
 
 
+def _read_end(t: Translator, text: str, zone: str, start: datetime) -> datetime:
+    """A full local date and time, or a time of day on the start's local day."""
+    start_day = start.astimezone(ZoneInfo(zone)).date()
+    unreadable = t._(
+        "I could not read that. Please type the time as HH:MM, or the date and "
+        "time as YYYY-MM-DD HH:MM."
+    )
+    try:
+        return _as_utc(read_date_and_clock(text, start_day), zone)
+    except UnreadableDate as problem:
+        if problem.problem != DateProblem.UNREADABLE:
+            raise Invalid(date_problem(t, problem, unreadable)) from None
+    try:
+        return _as_utc(datetime.combine(start_day, read_clock(text)), zone)
+    except UnreadableDate as problem:
+        raise Invalid(date_problem(t, problem, unreadable)) from None
+
+
 def parse_end(t: Translator, text: str, zone: str, start: datetime) -> datetime:
     """The end: a time of day on the start's day, or a full local date and time."""
-    moment = _read_local(text, zone)
-    if moment is None:
-        try:
-            clock = datetime.strptime(text.strip(), "%H:%M").time()
-        except ValueError:
-            raise Invalid(
-                t._(
-                    "I could not read that. Please type the time as HH:MM, or the date and "
-                    "time as YYYY-MM-DD HH:MM."
-                )
-            ) from None
-        day: date = start.astimezone(ZoneInfo(zone)).date()
-        moment = datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    moment = _read_end(t, text, zone, start)
     if moment <= start:
         raise Invalid(
             t._("The end must be after the start ({start}). Please type the end again.").format(
