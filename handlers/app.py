@@ -20,6 +20,7 @@ from accounts.readers import ReaderDirectory
 from events.registration_desk import RegistrationDesk
 from handlers.broadcasts import progress as broadcast_delivery
 from handlers.broadcasts.compose import build_broadcast
+from handlers.cleanup import report as cleanup_report
 from handlers.cleanup.report import build_cleanup_card, build_impact
 from handlers.events import notices as event_notices
 from handlers.events.browse import EVENT_LINK, build_events_browse
@@ -82,7 +83,12 @@ async def post_init(application: Application) -> None:
 def outbox_renderers() -> dict[str, Renderer]:
     """Every kind of outbox message and the renderer that turns a row into what its recipient
     sees, in their current language; each feature exports the ``RENDERERS`` of its kinds."""
-    return {**RENDERERS, **broadcast_delivery.RENDERERS, **event_notices.RENDERERS}
+    return {
+        **RENDERERS,
+        **broadcast_delivery.RENDERERS,
+        **event_notices.RENDERERS,
+        **cleanup_report.RENDERERS,
+    }
 
 
 def build_application(

@@ -17,7 +17,7 @@ from events.models import (
     RegistrationMode,
     RegistrationStatus,
 )
-from handlers.events import actions as event_actions
+from handlers.kit import actions as shared_actions
 from handlers.organize import conversation as organize
 from tests.conftest import ADMIN_ID
 from tests.flows import button_with, labels, onboard
@@ -417,7 +417,7 @@ async def test_approval_request_notice_buttons(bot: BotRunner) -> None:
     assert "Pia asks to join Mangrove roundtable" in ana.last.text
     assert "Pia asks to join" in ben.last.text
 
-    await bot.do(pia.press_data(_signed(bot, pia, event_actions.APPROVE, 1)))
+    await bot.do(pia.press_data(_signed(bot, pia, shared_actions.APPROVE, 1)))
     assert _alerts(pia)[-1] == "Sorry, your role does not allow that."
     await bot.do(ana.press("Approve"))
     assert "Approved: Pia has a seat" in ana.last.text

@@ -12,7 +12,7 @@ from functools import wraps
 from html import escape
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -44,7 +44,9 @@ from events.cleanup_card import (
     ReportRefused,
 )
 from events.models import CleanupReport, Event
+from events.notices import Kind
 from events.service import text_for
+from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
@@ -54,6 +56,7 @@ from handlers.kit.reprompts import (
     expect_text,
     text_problem_message,
 )
+from handlers.runtime.sender import Outgoing, Renderer, RenderRequest, SkipSend
 from i18n import Translator, lazy
 from i18n.input_problems import ambiguous_number
 
@@ -76,8 +79,6 @@ class Awaiting(StrEnum):
     CORRECTION_VALUE = "correction_value"
 
 
-# The registration card in /my carries this button (see report_button), so its name is shared.
-REPORT = "cleanup.report"
 PICK = "cc.pick"
 REVIEW = "cc.review"
 TALLY = "cc.tally"
@@ -112,11 +113,6 @@ FIGURE_LABELS: dict[Figure, str] = {
     Figure.PEOPLE: lazy("People"),
     Figure.DISTANCE: lazy("Distance (m)"),
 }
-
-
-def report_button(context: TidelineContext, event_id: int) -> InlineKeyboardButton:
-    """The button that opens the data card of one cleanup, e.g. on a registration card."""
-    return context.button(context.t._("Report cleanup data"), REPORT, event_id)
 
 
 # -- wording --------------------------------------------------------------------------------------
@@ -978,7 +974,7 @@ def build_cleanup_card() -> ConversationHandler:
         allow_reentry=True,
         entry_points=[
             CommandHandler("report", choose_cleanup),
-            _button(REPORT, open_from_button),
+            _button(shared.REPORT_CLEANUP, open_from_button),
             _button(SUBMIT, submit),
         ],
         states={
@@ -1056,3 +1052,19 @@ def build_cleanup_card() -> ConversationHandler:
 
 def build_impact() -> CommandHandler:
     return CommandHandler("impact", show_impact)
+
+
+async def render_impact(request: RenderRequest) -> Outgoing:
+    """A day after a cleanup: what everyone collected and the person's own data card."""
+    event_id = int(request.payload["event_id"])
+    impacts = [
+        impact
+        for impact in await card.impact_of(request.session, request.user)
+        if impact.event.id == event_id and impact.totals.reports
+    ]
+    if not impacts:
+        raise SkipSend("no data card for this cleanup")
+    return Outgoing(text=impact_text(request.t, impacts))
+
+
+RENDERERS: dict[str, Renderer] = {Kind.IMPACT: render_impact}

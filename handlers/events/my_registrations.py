@@ -12,7 +12,6 @@ from events.checkin_code import checkin_qr_png
 from events.models import Event, EventKind, EventStatus, Registration
 from events.models import RegistrationStatus as Status
 from events.service import EventRefused, Refusal
-from handlers.cleanup.report import report_button
 from handlers.events import actions
 from handlers.events.cards import (
     event_card,
@@ -22,6 +21,7 @@ from handlers.events.cards import (
     title_of,
 )
 from handlers.events.checkin import CHECKIN_LINK
+from handlers.kit.actions import report_cleanup_button
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 
@@ -123,7 +123,7 @@ def _card_keyboard(
             ]
         )
         if event.kind == EventKind.CLEANUP and context.now() >= event.starts_at:
-            rows.append([report_button(context, event.id)])
+            rows.append([report_cleanup_button(context, event.id)])
     withdrawable = status in (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED)
     if withdrawable and open_event and context.now() < event.starts_at:
         rows.append(

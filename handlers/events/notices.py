@@ -18,14 +18,13 @@ from html import escape
 from telegram import InlineKeyboardMarkup
 
 from accounts.models import User
-from events import cleanup_card
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
 from events.notices import Kind
 from events.service import question_text
-from handlers.cleanup.report import impact_text
 from handlers.events import actions
 from handlers.events.cards import calendar_file, status_line, title_of
+from handlers.kit import actions as shared
 from handlers.runtime.sender import Outgoing, Renderer, RenderRequest, SkipSend, VenueSpec
 
 
@@ -186,8 +185,8 @@ async def render_approval_request(request: RenderRequest) -> Outgoing:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                request.button(t._("Approve"), actions.APPROVE, registration.id),
-                request.button(t._("Reject"), actions.REJECT, registration.id),
+                request.button(t._("Approve"), shared.APPROVE, registration.id),
+                request.button(t._("Reject"), shared.REJECT, registration.id),
             ]
         ]
     )
@@ -233,19 +232,6 @@ async def render_cancelled(request: RenderRequest) -> Outgoing:
     )
 
 
-async def render_impact(request: RenderRequest) -> Outgoing:
-    """A day after a cleanup: what everyone collected and the person's own data card."""
-    event_id = int(request.payload["event_id"])
-    impacts = [
-        impact
-        for impact in await cleanup_card.impact_of(request.session, request.user)
-        if impact.event.id == event_id and impact.totals.reports
-    ]
-    if not impacts:
-        raise SkipSend("no data card for this cleanup")
-    return Outgoing(text=impact_text(request.t, impacts))
-
-
 RENDERERS: dict[str, Renderer] = {
     Kind.DAY_BEFORE: render_day_before,
     Kind.SAME_DAY: render_same_day,
@@ -255,5 +241,4 @@ RENDERERS: dict[str, Renderer] = {
     Kind.APPROVAL_REQUEST: render_approval_request,
     Kind.CHANGED: render_changed,
     Kind.CANCELLED: render_cancelled,
-    Kind.IMPACT: render_impact,
 }

@@ -63,7 +63,7 @@ from events.service import (
     tick_off,
     undo_attendance,
 )
-from handlers.events import actions as event_actions
+from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.keyboards import Keyboard
@@ -1265,11 +1265,11 @@ async def _view_screen(
                 [
                     context.button(
                         t._("Approve {name}").format(name=name)[:60],
-                        event_actions.APPROVE,
+                        shared.APPROVE,
                         registration.id,
                         page,
                     ),
-                    context.button(t._("Reject"), event_actions.REJECT, registration.id, page),
+                    context.button(t._("Reject"), shared.REJECT, registration.id, page),
                 ]
             )
     paging = steps.paging_row(context, page, pages, VIEW, event.id, view)
@@ -1399,8 +1399,8 @@ def _decider(approve: bool) -> Callable[..., Any]:
 
 def build_approvals() -> list[BaseHandler[Update, Any, Any]]:
     return [
-        CallbackQueryHandler(_decider(True), pattern=action_pattern(event_actions.APPROVE)),
-        CallbackQueryHandler(_decider(False), pattern=action_pattern(event_actions.REJECT)),
+        CallbackQueryHandler(_decider(True), pattern=action_pattern(shared.APPROVE)),
+        CallbackQueryHandler(_decider(False), pattern=action_pattern(shared.REJECT)),
     ]
 
 
