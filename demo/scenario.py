@@ -34,9 +34,9 @@ def _button(person: SandboxUser, part: str) -> str:
 async def _onboard(
     runner: BotRunner,
     show: Transcript,
-    person,
+    person: SandboxUser,
     *,
-    language: str,  # type: ignore[no-untyped-def]
+    language: str,
     consents: list[ConsentPurpose],
     role: StakeholderRole,
     organization: str | None,

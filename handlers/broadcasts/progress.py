@@ -286,14 +286,14 @@ async def _report(
 # -- the watcher that keeps the progress message live ------------------------------------------
 
 
-async def _tick(context: CallbackContext) -> None:  # type: ignore[type-arg]
+async def _tick(context: CallbackContext) -> None:
     job = context.job
     assert job is not None and isinstance(job.data, int)
     if not await refresh_progress(context.application, job.data):
         job.schedule_removal()
 
 
-def watch(job_queue: JobQueue | None, broadcast_id: int) -> None:  # type: ignore[type-arg]
+def watch(job_queue: JobQueue | None, broadcast_id: int) -> None:
     """Refresh the broadcast's progress message every few seconds until it ends."""
     if job_queue is None:
         return

@@ -76,14 +76,14 @@ class TidelineContext(
     def __init__(
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
-        super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
+        super().__init__(application, chat_id, user_id)
         self._translator: Translator | None = None
         self._query_answered = False
         self._unit: UnitOfWork | None = None
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+        return self.application.bot_data[SERVICES_KEY]
 
     @property
     def t(self) -> Translator:

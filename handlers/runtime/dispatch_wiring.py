@@ -33,7 +33,7 @@ def install_dispatcher(
 
 
 def dispatcher_of(application: Application) -> Dispatcher:
-    return application.bot_data[DISPATCHER_KEY]  # type: ignore[no-any-return]
+    return application.bot_data[DISPATCHER_KEY]
 
 
 def wake(application: Application) -> None:
