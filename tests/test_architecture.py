@@ -127,8 +127,12 @@ def test_callback_actions_are_declared_once_and_each_prefix_by_one_package() -> 
     assert {prefix: m for prefix, m in action_prefix_owners().items() if len(m) > 1} == {}
 
 
+# Scripts run by their path (``python bench/broadcast.py``), never imported.
+SCRIPT_FOLDERS = {ROOT, ROOT / "bench"}
+
+
 def unpackaged_folders() -> list[str]:
-    folders = {path.parent for path in _tracked_python_files()} - {ROOT}
+    folders = {path.parent for path in _tracked_python_files()} - SCRIPT_FOLDERS
     return sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
 
 
