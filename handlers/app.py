@@ -17,6 +17,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from accounts.readers import ReaderDirectory
+from delivery.budget import SendBudget
 from events.registration_desk import RegistrationDesk
 from handlers import broadcast_delivery
 from handlers.bot_api_http import AiohttpRequest
@@ -50,6 +51,7 @@ from handlers.privacy import build_privacy
 from handlers.profile import build_profile
 from handlers.registration import build_registration
 from handlers.roles import build_roles
+from handlers.send_budget import ReplyRateLimiter
 from handlers.updates import PerChatUpdateProcessor
 from i18n import Catalogs
 from settings import Settings
@@ -88,6 +90,8 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
 ) -> Application:
     root = settings.BOT_API_BASE_URL
+    # One budget for the bot: replies draw from it first, the outbox takes what is left.
+    budget = SendBudget()
     application = (
         ApplicationBuilder()
         .token(settings.BOT_TOKEN)
@@ -96,6 +100,7 @@ def build_application(
         .request(AiohttpRequest())
         # Long polling waits up to PTB's poll timeout on top of this read timeout.
         .get_updates_request(AiohttpRequest())
+        .rate_limiter(ReplyRateLimiter(budget))
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
         .post_init(post_init)
@@ -113,7 +118,7 @@ def build_application(
         registration_desk=RegistrationDesk(session_factory),
     )
     application.bot_data[SERVICES_KEY] = services
-    install_dispatcher(application, services, all_renderers())
+    install_dispatcher(application, services, all_renderers(), budget)
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
     with warnings.catch_warnings():

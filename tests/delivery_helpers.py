@@ -1,7 +1,8 @@
 """Shared steps for the delivery tests: people in the database and the sandbox, and plain
 outbox messages queued for them."""
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -110,3 +111,25 @@ async def running_bot(
 def sends_to(sandbox: SandboxServer, telegram_id: int) -> int:
     """Accepted sends to a chat (what the person received)."""
     return sum(1 for record in sandbox.sends if record.chat_id == telegram_id)
+
+
+async def wait_for_row(
+    session_factory: async_sessionmaker[AsyncSession],
+    dedupe_key: str,
+    condition: Callable[[OutboxMessage], bool],
+    timeout: float = 10.0,  # noqa: ASYNC109
+) -> OutboxMessage:
+    """The outbox row once ``condition`` holds for it: for steps the dispatcher takes in the
+    background, which the sandbox does not see."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with session_factory() as session:
+            row = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+            )
+        if row is not None and condition(row):
+            return row
+        if loop.time() > deadline:
+            raise AssertionError(f"outbox row {dedupe_key} never reached the expected state")
+        await asyncio.sleep(0.02)
