@@ -2,7 +2,7 @@
 outbox messages queued for them."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -113,23 +113,21 @@ def sends_to(sandbox: SandboxServer, telegram_id: int) -> int:
     return sum(1 for record in sandbox.sends if record.chat_id == telegram_id)
 
 
-async def wait_for_row(
-    session_factory: async_sessionmaker[AsyncSession],
-    dedupe_key: str,
-    condition: Callable[[OutboxMessage], bool],
-    timeout: float = 10.0,  # noqa: ASYNC109
-) -> OutboxMessage:
-    """The outbox row once ``condition`` holds for it: for steps the dispatcher takes in the
-    background, which the sandbox does not see."""
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until ``check`` holds: for steps the dispatcher takes in the background, which the
+    sandbox's own ``wait_for`` does not see."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while True:
-        async with session_factory() as session:
-            row = await session.scalar(
-                select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-            )
-        if row is not None and condition(row):
-            return row
+    while not await check():
         if loop.time() > deadline:
-            raise AssertionError(f"outbox row {dedupe_key} never reached the expected state")
+            raise AssertionError("the expected state was never reached")
         await asyncio.sleep(0.02)
+
+
+async def outbox_row(
+    session_factory: async_sessionmaker[AsyncSession], dedupe_key: str
+) -> OutboxMessage | None:
+    async with session_factory() as session:
+        return await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )

@@ -25,12 +25,13 @@ from sandbox import FloodPolicy, SandboxServer
 from tests.conftest import uses_postgresql
 from tests.delivery_helpers import (
     add_people,
+    eventually,
+    outbox_row,
     queue_plain,
     running_bot,
     sends_to,
     statuses,
     texts_to,
-    wait_for_row,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,23 +261,34 @@ async def test_a_live_process_keeps_its_rows_while_a_send_outlasts_the_lease(
     dispatcher = dispatcher_of(bot.application)
     dispatcher.options = replace(dispatcher.options, heartbeat=timedelta(seconds=0.05))
     people = await add_people(bot.session_factory, [9701], clock(), sandbox=sandbox)
-    sandbox.faults.latency = 1.5  # the send is in flight for longer than a few heartbeats
+    # The send hangs (then times out): in flight for longer than several heartbeats.
+    sandbox.faults.timeout_seconds = 1.5
+    hang = sandbox.faults.add("sendMessage", "timeout", count=1, chat_id=9701)
+    key = "notice:slow:9701"
     await queue_plain(bot.session_factory, people, "notice:slow", clock())
     sending = asyncio.create_task(bot.deliver_due())
-    claimed = await wait_for_row(
-        bot.session_factory, "notice:slow:9701", lambda row: row.status == OutboxStatus.SENDING
-    )
-    assert claimed.lease_expires_at is not None
+
+    async def in_flight() -> bool:
+        return hang.remaining == 0
+
+    await eventually(in_flight)
+    claimed = await outbox_row(bot.session_factory, key)
+    assert claimed is not None and claimed.lease_expires_at is not None
     # Past the lease on the domain clock: only the heartbeat keeps the row this process's.
     clock.now = claimed.lease_expires_at + timedelta(seconds=5)
-    await wait_for_row(
-        bot.session_factory,
-        "notice:slow:9701",
-        lambda row: row.lease_expires_at is not None and row.lease_expires_at > clock(),
-    )
+
+    async def renewed() -> bool:
+        row = await outbox_row(bot.session_factory, key)
+        expires_at = row.lease_expires_at if row is not None else None
+        return expires_at is not None and expires_at > clock()
+
+    await eventually(renewed)
     other = Dispatcher(
         bot.session_factory, dispatcher.sender, clock, dispatcher.options, name="other:2:abc"
     )
     assert (await other.deliver_due()).finished == 0, "nothing to take over"
-    assert (await sending).sent == 1
+    assert (await sending).retried == 1  # the timeout: retried after the backoff
+    clock.advance(minutes=1)
+    assert (await bot.deliver_due()).sent == 1
     assert sends_to(sandbox, 9701) == 1
+    assert [call.chat_id for call in sandbox.calls_to("sendMessage")] == [9701, 9701]
