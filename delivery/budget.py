@@ -6,8 +6,10 @@ what is left:
 
 * no more than ``per_second`` sends, replies and outbox together, start in any
   ``1 + window_margin`` seconds;
-* a reply never waits behind the outbox: it waits only when that window is already full, and
-  while replies wait the outbox starts nothing, so they get the next free moments;
+* a reply never waits behind the outbox: it waits only when that window is full with outbox
+  sends in it (at most until they leave it, under a second), and while replies wait the outbox
+  starts nothing, so they get the next free moments. Replies alone are never held back: a
+  crowd past the limit meets 429s, and each of those replies is sent again;
 * a ``429`` (met by a reply or by the outbox) pauses the outbox for ``retry_after`` and lowers
   its rate (:class:`OutboxRate`, additive increase, multiplicative decrease). The reply that met
   it is sent again after ``retry_after`` by whoever sent it.
@@ -120,6 +122,7 @@ class SendBudget:
         self.now = now
         self._sleep = sleep
         self._started: deque[float] = deque(maxlen=self.per_second)
+        self._last_outbox_start = -math.inf
         self._replies_waiting = 0
         self._paused_until = -math.inf
         self._rates: list[OutboxRate] = []
@@ -160,7 +163,7 @@ class SendBudget:
         return self._started[-(keep + 1)] + self.window
 
     def reply_free_at(self) -> float:
-        return self._free_at(1)
+        return min(self._free_at(1), self._last_outbox_start + self.window)
 
     def outbox_free_at(self) -> float:
         """The first moment the outbox may start a send: after the pause, and leaving room for
@@ -168,11 +171,14 @@ class SendBudget:
         room = min(self.per_second, self._replies_waiting + 1)
         return max(self._paused_until, self._free_at(room))
 
-    def started(self, at: float) -> None:
+    def started(self, at: float, *, outbox: bool) -> None:
         self._started.append(at)
+        if outbox:
+            self._last_outbox_start = at
 
     async def reply_slot(self) -> None:
-        """Wait until a reply may start (only while the window is full), and count it."""
+        """Wait until a reply may start (only while outbox sends fill the window), and count
+        it."""
         now = self.now()
         if self.reply_free_at() > now:
             self._replies_waiting += 1
@@ -181,4 +187,4 @@ class SendBudget:
                     await self._sleep(ready - now)
             finally:
                 self._replies_waiting -= 1
-        self.started(now)
+        self.started(now, outbox=False)

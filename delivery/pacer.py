@@ -106,7 +106,7 @@ class Pacer:
         if not self.limits.enabled:
             return
         self._started.append(now)
-        self.budget.started(now)
+        self.budget.started(now, outbox=True)
         planned = self._next_start
         spacing = self._spacing(now)
         # Late by less than a slot: keep the schedule (no drift). Later: restart it from now.

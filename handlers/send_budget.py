@@ -2,8 +2,8 @@
 
 Every Bot API call of the Application passes here. The outbox's sends go straight through:
 the pacer already drew them from the budget, and the dispatcher puts a row that met a 429
-back to pending. A direct reply – anything a handler sends – waits only when the budget's
-1-second window is full, and a reply that meets a 429 pauses the outbox, waits
+back to pending. A direct reply – anything a handler sends – waits only while outbox sends
+fill the budget's 1-second window, and a reply that meets a 429 pauses the outbox, waits
 ``retry_after`` and is sent again, up to ``MAX_ATTEMPTS`` times, instead of being dropped.
 """
 

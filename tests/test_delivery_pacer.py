@@ -142,3 +142,17 @@ async def test_replies_come_first_and_the_outbox_takes_the_rest() -> None:
     assert len([record for record in outbox if record.at < 100 + budget.window]) == 10
     assert busiest_window(replies + outbox) <= 30
     assert busiest_window(outbox) <= 25
+
+
+async def test_a_reply_waits_only_while_outbox_sends_fill_the_window() -> None:
+    time = VirtualTime()
+    budget = SendBudget(30, now=time, sleep=time.sleep)
+    for _ in range(45):
+        await budget.reply_slot()
+    assert time.now == 100.0  # replies alone are not held back: 429s, then resends, decide
+    time.now = 110.0
+    pacer = Pacer(PacerLimits(rate=30), now=time, sleep=time.sleep, budget=budget)
+    outbox = await _starts(pacer, time, list(range(1, 31)))
+    assert time.now < outbox[0].at + budget.window  # all 30 in one window
+    await budget.reply_slot()
+    assert time.now == outbox[0].at + budget.window  # until the first of them left it
