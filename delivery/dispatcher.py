@@ -101,7 +101,7 @@ class Claim:
     user_id: int
     chat_id: int
     lease: _Lease
-    round: int  # which claiming round of this process took it
+    claimed_in: int  # which claiming round of this process took it
 
 
 class _LeaseLost(Exception):
@@ -445,7 +445,7 @@ class Dispatcher:
             return Rejected(f"render error: {type(error).__name__}")
 
     def _blocked_meanwhile(self, claim: Claim) -> bool:
-        return claim.round <= self._blocked_since.get(claim.user_id, 0)
+        return claim.claimed_in <= self._blocked_since.get(claim.user_id, 0)
 
     async def _deliver(self, claim: Claim, report: DeliveryReport) -> None:
         now = self.clock()
