@@ -1,6 +1,7 @@
 """The dispatcher: claims due outbox rows, renders and sends them through the pacer, and
-records each outcome. Nothing lives only in memory: a claimed row carries a lease, and a row
-whose lease expired (its process died) is claimed again.
+records each outcome. Nothing lives only in memory: a claimed row carries a short lease that
+a heartbeat renews while the process lives, and a row whose lease expired (its process died) is
+claimed again.
 
 One ``deliver_due`` pass runs until nothing is due at the clock's current time; the
 application wakes it with PTB's JobQueue at the next due time, on a periodic sweep and when a
@@ -23,9 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from accounts.models import User
 from accounts.service import mark_blocked
 from db.failures import describe_failure
+from delivery.budget import SendBudget, outbox_sending
 from delivery.errors import FloodWait, RecipientBlocked, Rejected, SendError, SkipSend
 from delivery.models import OutboxMessage, OutboxStatus
-from delivery.outbox import next_due
+from delivery.outbox import lease_expired, next_due
 from delivery.pacer import Pacer, PacerLimits
 from delivery.quiet_hours import QuietHours
 
@@ -52,7 +54,10 @@ class DispatchOptions:
     rate: float  # BROADCAST_RATE: outbox sends per second, for this process
     default_timezone: str = "Asia/Singapore"
     max_in_flight: int = 8  # concurrent sends: hides latency; bounds duplicates after a crash
-    lease: timedelta = timedelta(seconds=60)
+    # A dead process's rows are taken over once their lease expires; a live one renews every
+    # lease it holds each ``heartbeat`` (well within half a lease, when sends renew their own).
+    lease: timedelta = timedelta(seconds=10)
+    heartbeat: timedelta = timedelta(seconds=2.5)
     max_attempts: int = 5
     first_retry: timedelta = timedelta(seconds=5)  # doubled after each transient failure
     quiet_hours: QuietHours = field(default_factory=QuietHours)
@@ -86,21 +91,26 @@ class DeliveryReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-@dataclass(frozen=True)
-class Claim:
-    id: int
-    user_id: int
-    chat_id: int
-    lease_expires_at: datetime
-
-
 @dataclass
 class _Lease:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    user_id: int
+    chat_id: int
+    lease: _Lease
+    claimed_in: int  # which claiming round of this process took it
+
+
 class _LeaseLost(Exception):
     """The row's lease expired and another process claimed it: do not send."""
+
+
+class _BlockedMeanwhile(Exception):
+    """A 403 for the same person came back after this row was claimed: do not send."""
 
 
 def process_name() -> str:
@@ -118,13 +128,16 @@ class Dispatcher:
         *,
         name: str | None = None,
         pacer: Pacer | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.sender = sender
         self.clock = clock
         self.options = options
         self.name = name or process_name()
-        self.pacer = pacer or Pacer(PacerLimits(options.rate, enabled=options.pacing))
+        self.pacer = pacer or Pacer(
+            PacerLimits(options.rate, enabled=options.pacing), budget=budget
+        )
         # Called with the next due time (or None) after every pass, to schedule a wake-up.
         self.on_idle: Callable[[datetime | None], None] | None = None
         self._lock = asyncio.Lock()
@@ -133,6 +146,12 @@ class Dispatcher:
         self._stopping = False
         self.totals = DeliveryReport()
         self._unreported = DeliveryReport()
+        # Rows this process holds, by id: the heartbeat renews their leases.
+        self._held: dict[int, Claim] = {}
+        self._claim_round = 0
+        # Person (account id) -> the last claiming round before a 403 from them was recorded:
+        # rows claimed up to then are not sent. Cleared after each pass.
+        self._blocked_since: dict[int, int] = {}
 
     # -- running ---------------------------------------------------------------------------
 
@@ -182,6 +201,17 @@ class Dispatcher:
         async with self.session_factory() as session:
             return await next_due(session)
 
+    async def take_over_expired(self) -> None:
+        """Start a pass if another process died holding rows (their lease expired)."""
+        try:
+            async with self.session_factory() as session:
+                expired = await lease_expired(session, self.clock())
+        except Exception as error:  # noqa: BLE001 - a database outage; the next check retries
+            log.warning("outbox take-over check failed: %s", type(error).__name__)
+            return
+        if expired:
+            self.kick()
+
     async def stop(self) -> None:
         """Finish the sends in flight, hand back rows claimed but not started, stop."""
         self._stopping = True
@@ -197,6 +227,7 @@ class Dispatcher:
             asyncio.create_task(self._work(queue, progress, report), name=f"outbox-send-{n}")
             for n in range(self.options.max_in_flight)
         ]
+        heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-heartbeat")
         low_water = self.options.max_in_flight
         try:
             while not self._stopping:
@@ -230,11 +261,14 @@ class Dispatcher:
                 await self._hand_back(unstarted)
                 await queue.join()
             finally:
-                for worker in workers:
-                    worker.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+                for task in (*workers, heartbeat):
+                    task.cancel()
+                await asyncio.gather(*workers, heartbeat, return_exceptions=True)
+                self._blocked_since.clear()
 
     async def _hand_back(self, ids: list[int]) -> None:
+        for row_id in ids:
+            self._held.pop(row_id, None)
         if not ids:
             return
         async with self.session_factory.begin() as session:
@@ -262,6 +296,7 @@ class Dispatcher:
                     "outbox row %s: delivery step failed: %s", claim.id, describe_failure(error)
                 )
             finally:
+                self._held.pop(claim.id, None)
                 queue.task_done()
                 progress.set()
 
@@ -272,6 +307,8 @@ class Dispatcher:
             return []
         now = self.clock()
         lease_end = now + self.options.lease
+        self._claim_round += 1
+        claim_round = self._claim_round
         async with self.session_factory.begin() as session:
             await self._reclaim_expired(session, now)
             candidates: list[Any] = list(
@@ -299,7 +336,7 @@ class Dispatcher:
                     if resume is not None:
                         deferred.setdefault(resume, []).append(row_id)
                         continue
-                claims.append(Claim(row_id, user_id, telegram_id, lease_end))
+                claims.append(Claim(row_id, user_id, telegram_id, _Lease(lease_end), claim_round))
             if claims:
                 await session.execute(
                     update(OutboxMessage)
@@ -319,6 +356,7 @@ class Dispatcher:
         report.deferred += sum(len(ids) for ids in deferred.values())
         report.blocked += len(blocked)
         report.skipped += len(erased)
+        self._held.update((claim.id, claim) for claim in claims)
         return claims
 
     def _candidates(self, now: datetime, urgent: bool, limit: int) -> Executable:
@@ -391,10 +429,32 @@ class Dispatcher:
         async with self.session_factory.begin() as session:
             await session.execute(update(OutboxMessage).where(self._mine(claim)).values(**values))
 
+    async def _render(
+        self,
+        session: AsyncSession,
+        user: User,
+        claim: Claim,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> Any:
+        """The renderer's message, or the :class:`SkipSend` or :class:`Rejected` it raised."""
+        try:
+            return await self.sender.render(session, user, kind, payload, now)
+        except (SkipSend, Rejected) as problem:
+            return problem
+        except Exception as error:
+            log.error(
+                "outbox row %s: renderer for %s failed: %s", claim.id, kind, describe_failure(error)
+            )
+            return Rejected(f"render error: {type(error).__name__}")
+
+    def _blocked_meanwhile(self, claim: Claim) -> bool:
+        return claim.claimed_in <= self._blocked_since.get(claim.user_id, 0)
+
     async def _deliver(self, claim: Claim, report: DeliveryReport) -> None:
         now = self.clock()
-        lease = _Lease(claim.lease_expires_at)
-        if not await self._keep_lease(claim, lease):
+        if not await self._keep_lease(claim):
             return  # another process took it over
         # Render in a read-only transaction and record outcomes in write-only ones: on SQLite a
         # transaction that read first cannot write once another connection has committed.
@@ -404,48 +464,46 @@ class Dispatcher:
             if row is None or user is None or row.claimed_by != self.name:
                 return
             kind, payload, attempts = row.kind, dict(row.payload), row.attempts
-            problem: SkipSend | Rejected | None = None
-            try:
-                outgoing = await self.sender.render(session, user, kind, payload, now)
-            except SkipSend as skip:
-                problem = skip
-            except Rejected as rejected:
-                problem = rejected
-            except Exception as error:
-                log.error(
-                    "outbox row %s: renderer for %s failed: %s",
-                    claim.id,
-                    kind,
-                    describe_failure(error),
-                )
-                problem = Rejected(f"render error: {type(error).__name__}")
+            # Blocked since the row was claimed: a 403 here, or one another process met.
+            blocked = user.blocked_at is not None or self._blocked_meanwhile(claim)
+            if not blocked:
+                outgoing = await self._render(session, user, claim, kind, payload, now)
             await session.rollback()
-        if isinstance(problem, SkipSend):
+        if blocked:
+            await self._record_blocked_meanwhile(claim, report)
+            return
+        if isinstance(outgoing, SkipSend):
             await self._record(
                 claim,
                 status=OutboxStatus.SKIPPED,
-                reason=problem.reason,
+                reason=outgoing.reason,
                 finished_at=now,
                 lease_expires_at=None,
             )
             report.skipped += 1
             return
-        if problem is not None:
-            await self._record(claim, **self._failure(problem.reason, now))
+        if isinstance(outgoing, Rejected):
+            await self._record(claim, **self._failure(outgoing.reason, now))
             report.failed += 1
             return
 
         async def pace(chat_id: int) -> None:
             await self.pacer.acquire(chat_id)
+            # A 403 from this person may have come back while this part waited for its slot.
+            if self._blocked_meanwhile(claim):
+                raise _BlockedMeanwhile
             # Waiting for the pacer (a long 429 pause) may outlast the lease: renew it, or leave
             # the row to whoever took it over instead of sending it twice.
-            if not await self._keep_lease(claim, lease):
+            if not await self._keep_lease(claim):
                 raise _LeaseLost
 
         try:
-            await self.sender.send(claim.chat_id, outgoing, pace)
+            with outbox_sending():
+                await self.sender.send(claim.chat_id, outgoing, pace)
         except _LeaseLost:
             log.warning("outbox row %s: lease lost before sending; left to its new owner", claim.id)
+        except _BlockedMeanwhile:
+            await self._record_blocked_meanwhile(claim, report)
         except FloodWait as flood:
             self.pacer.pause(flood.seconds)
             log.warning("429 from Telegram: all outbox sending paused for %s s", flood.seconds)
@@ -457,8 +515,8 @@ class Dispatcher:
                 last_error=flood.reason,
             )
             report.retried += 1
-        except RecipientBlocked as blocked:
-            await self._recipient_blocked(claim, blocked.reason)
+        except RecipientBlocked as refusal:
+            await self._recipient_blocked(claim, refusal.reason)
             report.blocked += 1
         except Rejected as rejected:
             await self._record(claim, **self._failure(rejected.reason, self.clock()))
@@ -510,8 +568,10 @@ class Dispatcher:
             "lease_expires_at": None,
         }
 
-    async def _keep_lease(self, claim: Claim, lease: "_Lease") -> bool:
-        """True while the row is still ours: renews the lease once half of it has passed."""
+    async def _keep_lease(self, claim: Claim) -> bool:
+        """True while the row is still ours: renews the lease once half of it has passed (the
+        heartbeat normally renews it long before)."""
+        lease = claim.lease
         now = self.clock()
         if now < lease.expires_at - self.options.lease / 2:
             return True
@@ -525,10 +585,58 @@ class Dispatcher:
         lease.expires_at = expires_at
         return True
 
+    async def _heartbeat(self) -> None:
+        """Renews the leases of every row this process holds, for as long as the pass runs."""
+        while True:
+            await asyncio.sleep(self.options.heartbeat.total_seconds())
+            try:
+                await self._renew_leases()
+            except Exception as error:  # noqa: BLE001 - each send still checks its own lease
+                log.warning("outbox leases not renewed: %s", type(error).__name__)
+
+    async def _renew_leases(self) -> None:
+        ids = list(self._held)
+        if not ids:
+            return
+        expires_at = self.clock() + self.options.lease
+        async with self.session_factory.begin() as session:
+            renewed = await session.scalars(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_by == self.name,
+                )
+                .values(lease_expires_at=expires_at)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            renewed_ids = list(renewed)
+        # Only rows still ours: one another process took over keeps its old, expired lease,
+        # so its send checks the database and finds it lost.
+        for row_id in renewed_ids:
+            claim = self._held.get(row_id)
+            if claim is not None:
+                claim.lease.expires_at = max(claim.lease.expires_at, expires_at)
+
+    async def _record_blocked_meanwhile(self, claim: Claim, report: DeliveryReport) -> None:
+        await self._record(
+            claim,
+            status=OutboxStatus.BLOCKED,
+            reason=BLOCKED_REASON,
+            finished_at=self.clock(),
+            lease_expires_at=None,
+        )
+        report.blocked += 1
+
     async def _recipient_blocked(self, claim: Claim, reason: str) -> None:
         """403: the person opted out. Record it on their account and stop every pending send
-        to them, so the bot does not keep knocking."""
+        to them, so the bot does not keep knocking. Their rows this process claimed already are
+        not sent either (see ``_blocked_meanwhile``)."""
         now = self.clock()
+        # Before the write and after it: a claim that read the account while it was being
+        # written took an unblocked person.
+        self._blocked_since[claim.user_id] = self._claim_round
         async with self.session_factory.begin() as session:
             # Writes first (see _deliver), the account last.
             await session.execute(
@@ -552,3 +660,4 @@ class Dispatcher:
             user = await session.get(User, claim.user_id)
             if user is not None and user.blocked_at is None:
                 mark_blocked(user, now)
+        self._blocked_since[claim.user_id] = self._claim_round

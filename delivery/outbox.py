@@ -270,6 +270,16 @@ async def next_due(session: AsyncSession) -> datetime | None:
     return min(moments, default=None)
 
 
+async def lease_expired(session: AsyncSession, now: datetime) -> bool:
+    """Whether a claimed row's lease ran out: the process that claimed it died."""
+    row_id = await session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_expires_at <= now)
+        .limit(1)
+    )
+    return row_id is not None
+
+
 def _aware(moment: datetime) -> datetime:
     """Aggregates may bypass the column type: SQLite can hand back naive UTC or a string."""
     if isinstance(moment, str):

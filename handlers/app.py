@@ -17,6 +17,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from accounts.readers import ReaderDirectory
+from delivery.budget import SendBudget
 from events.registration_desk import RegistrationDesk
 from handlers.broadcasts import progress as broadcast_delivery
 from handlers.broadcasts.compose import build_broadcast
@@ -47,6 +48,7 @@ from handlers.runtime.gates import answer_pending_query, refuse_forged_buttons, 
 from handlers.runtime.guarded_bot import GuardedBot
 from handlers.runtime.persistence import DatabasePersistence
 from handlers.runtime.renderers import RENDERERS
+from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
@@ -98,6 +100,8 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
 ) -> Application:
     root = settings.BOT_API_BASE_URL
+    # One budget for the bot: replies draw from it first, the outbox takes what is left.
+    budget = SendBudget()
     bot = GuardedBot(
         token=settings.BOT_TOKEN,
         base_url=f"{root}/bot",
@@ -105,6 +109,7 @@ def build_application(
         request=AiohttpRequest(),
         # Long polling waits up to PTB's poll timeout on top of this read timeout.
         get_updates_request=AiohttpRequest(),
+        rate_limiter=ReplyRateLimiter(budget),
     )
     application = (
         ApplicationBuilder()
@@ -127,7 +132,7 @@ def build_application(
         deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
-    install_dispatcher(application, services, outbox_renderers())
+    install_dispatcher(application, services, outbox_renderers(), budget)
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
     with warnings.catch_warnings():

@@ -1,7 +1,8 @@
 """Shared steps for the delivery tests: people in the database and the sandbox, and plain
 outbox messages queued for them."""
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -110,3 +111,23 @@ async def running_bot(
 def sends_to(sandbox: SandboxServer, telegram_id: int) -> int:
     """Accepted sends to a chat (what the person received)."""
     return sum(1 for record in sandbox.sends if record.chat_id == telegram_id)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until ``check`` holds: for steps the dispatcher takes in the background, which the
+    sandbox's own ``wait_for`` does not see."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("the expected state was never reached")
+        await asyncio.sleep(0.02)
+
+
+async def outbox_row(
+    session_factory: async_sessionmaker[AsyncSession], dedupe_key: str
+) -> OutboxMessage | None:
+    async with session_factory() as session:
+        return await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )

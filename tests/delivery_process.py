@@ -3,7 +3,7 @@ a sandbox and a database, starts it (JobQueue, dispatcher; no polling, so two pr
 fight over getUpdates) and runs until SIGTERM, or until the outbox has nothing left to send.
 
     python -m tests.delivery_process --database-url URL --base-url URL --token TOKEN \
-        --rate 20 --lease 2 --clock-start 2026-11-25T02:00:00+00:00 --clock-anchor EPOCH
+        --rate 20 [--lease 2] --clock-start 2026-11-25T02:00:00+00:00 --clock-anchor EPOCH
 
 The clock is ``clock-start + (time.time() - clock-anchor)``: a process restarted with the same
 anchor continues the same timeline.
@@ -49,8 +49,10 @@ async def run(arguments: argparse.Namespace) -> int:
         settings, session_factory, Catalogs(settings.DEFAULT_LANGUAGE), clock
     )
     dispatcher = dispatcher_of(application)
-    # A short lease, so the restarted process takes over a dead one's claims within the test.
-    dispatcher.options = replace(dispatcher.options, lease=timedelta(seconds=arguments.lease))
+    if arguments.lease is not None:
+        # A shorter lease, so the restarted process takes over a dead one's claims sooner.
+        lease = timedelta(seconds=arguments.lease)
+        dispatcher.options = replace(dispatcher.options, lease=lease, heartbeat=lease / 4)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
 
@@ -86,7 +88,7 @@ def main() -> int:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--rate", type=float, default=20)
-    parser.add_argument("--lease", type=float, default=60)
+    parser.add_argument("--lease", type=float, default=None, help="seconds (default: the bot's)")
     parser.add_argument("--clock-start", required=True)
     parser.add_argument("--clock-anchor", type=float, required=True)
     parser.add_argument("--exit-when-done", action="store_true")

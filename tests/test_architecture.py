@@ -89,9 +89,9 @@ def feature_offenders() -> list[str]:
         for path in (HANDLERS / owner).rglob("*.py"):
             for module in _imported_modules(path):
                 parts = module.split(".")
-                if parts[0] == "handlers" and len(parts) > 1 and parts[1] in features:
-                    if parts[1] != owner:
-                        offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+                feature = parts[1] if parts[0] == "handlers" and len(parts) > 1 else None
+                if feature in features and feature != owner:
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     return offenders
 
 

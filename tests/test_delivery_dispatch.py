@@ -276,3 +276,56 @@ async def test_replies_do_not_wait_behind_a_broadcast(
         assert not broadcast.done(), "the broadcast was still going"
         assert answered_after < 1.0
         assert (await broadcast).sent == 15
+
+
+async def test_a_429_on_a_reply_is_sent_again_after_retry_after(
+    sandbox: SandboxServer, bot: BotRunner
+) -> None:
+    asker = sandbox.user(8200, first_name="Asker")
+    sandbox.faults.add("sendMessage", 429, count=1, retry_after=1, chat_id=8200)
+    await bot.do(asker.send_command("help"))
+    assert [call.status for call in sandbox.calls_to("sendMessage")] == [429, 200]
+    assert len(asker.messages) == 1, "the reply was not lost"
+
+
+async def test_a_crowd_and_a_broadcast_share_one_budget_and_no_reply_is_lost(
+    sandbox: SandboxServer, database_url: str, clock: SimulatedClock
+) -> None:
+    sandbox.flood = FloodPolicy()  # Telegram-like: 30/s overall
+    async with running_bot(sandbox, database_url, clock, BROADCAST_RATE=25) as bot:
+        people = await add_people(bot.session_factory, range(8301, 8361), clock(), sandbox=sandbox)
+        await queue_plain(bot.session_factory, people, "broadcast:9", clock())
+        broadcast = asyncio.create_task(bot.deliver_due())
+        await sandbox.wait_for(lambda: len(sandbox.sends) >= 25)  # a second's worth going out
+        crowd = [sandbox.user(8400 + n, first_name="Asker") for n in range(15)]
+        # 25 broadcast sends and 15 replies in one second would be 40: above Telegram's 30.
+        await asyncio.gather(*(bot.do(person.send_command("help")) for person in crowd))
+        assert not broadcast.done(), "the crowd came during the broadcast"
+        assert (await broadcast).sent == 60
+    assert all(len(person.messages) == 1 for person in crowd), "every reply arrived"
+    assert all(sends_to(sandbox, telegram_id) == 1 for telegram_id in people)
+    assert sandbox.per_chat_violations() == 0
+
+
+async def test_a_403_stops_that_persons_sends_already_claimed(
+    sandbox: SandboxServer, bot: BotRunner, clock: SimulatedClock
+) -> None:
+    people = await add_people(bot.session_factory, [4101, 4102], clock(), sandbox=sandbox)
+    sandbox.faults.add("sendMessage", 403, count=3, chat_id=4101)
+    # Claimed in one batch; the per-chat spacing makes the later two wait for the first.
+    for slot in ("a", "b", "c"):
+        await queue_plain(bot.session_factory, {4101: people[4101]}, f"notice:{slot}", clock())
+    await queue_plain(bot.session_factory, {4102: people[4102]}, "notice:d", clock())
+
+    report = await bot.deliver_due()
+    assert (report.blocked, report.sent) == (3, 1)
+    assert [call.chat_id for call in sandbox.calls_to("sendMessage")].count(4101) == 1
+    async with bot.session_factory() as session:
+        rows = await session.execute(
+            select(OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.reason).where(
+                OutboxMessage.dedupe_key.startswith("notice:")
+            )
+        )
+        outcomes = {key: (status, reason) for key, status, reason in rows}
+    assert outcomes["notice:d:4102"] == ("sent", None)
+    assert {outcomes[f"notice:{slot}:4101"][0] for slot in "abc"} == {"blocked"}

@@ -37,6 +37,7 @@ __all__ = [
     "TelegramSender",
     "UnknownKind",
     "VenueSpec",
+    "retry_after_seconds",
 ]
 
 
@@ -83,7 +84,7 @@ class UnknownKind(Rejected):
     """No renderer for the row's kind (e.g. rolled back to a release without it)."""
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         # PTB 22 warns that retry_after becomes a timedelta; both forms are handled.
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -163,7 +164,7 @@ class TelegramSender:
                     chat_id, document=InputFile(content, filename=filename)
                 )
         except RetryAfter as error:
-            raise FloodWait(_retry_after_seconds(error)) from error
+            raise FloodWait(retry_after_seconds(error)) from error
         except Forbidden as error:
             raise RecipientBlocked(f"403: {error.message}") from error
         except ChatMigrated as error:
