@@ -1,6 +1,9 @@
 """Countries the partnership covers and the time zone a profile's country and city imply."""
 
 OTHER_COUNTRY = "OTHER"
+# A city or town as people type it: the same limit for a person's city and an event's, since
+# one is matched against the other.
+CITY_MAX_LENGTH = 100
 
 # The eleven ASEAN members (Timor-Leste joined in 2025) and China, as ISO 3166 codes.
 COUNTRY_CODES: tuple[str, ...] = (

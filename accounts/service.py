@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.geography import derive_timezone
+from accounts.geography import CITY_MAX_LENGTH, derive_timezone
 from accounts.models import AccessRole, Consent, ConsentPurpose, StakeholderRole, User
 
 ORGANIZATION_MAX_LENGTH = 200
-CITY_MAX_LENGTH = 100
 
 
 class TextProblem(StrEnum):

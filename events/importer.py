@@ -4,7 +4,9 @@ Each event carries a stable ``key``; importing the same file again updates those
 copies them. The whole file is checked before anything is written, and one problem anywhere
 means nothing is imported: an operator fixes the file and runs it again.
 
-The file describes each event completely: a field it leaves out takes its default. The two lists
+The limits and the rule that a cancelled or finished event stays as it is are events.rules', the
+same the chat wizard and the services follow. The file describes each event completely: a field
+it leaves out takes its default. The two lists
 that organizers may also manage in the chat, ``questions`` and ``co_organizers``, are left as
 they are when an update leaves them out.
 """
@@ -24,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.geography import COUNTRY_CODES, derive_timezone, zones_for
-from accounts.service import CITY_MAX_LENGTH, find_account, find_by_username
+from accounts.service import find_account, find_by_username
 from db.engine import create_engine, create_session_factory
-from events import notices, service
+from events import notices, rules, service
 from events.models import (
     Event,
     EventKind,
@@ -43,16 +45,6 @@ from i18n.languages import LANGUAGE_CODES
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 USERNAME_PATTERN = re.compile(r"@[A-Za-z0-9_]{3,64}")
-TITLE_MAX_LENGTH = 200
-DESCRIPTION_MAX_LENGTH = 3000
-VENUE_NAME_MAX_LENGTH = 200
-ADDRESS_MAX_LENGTH = 300
-INVITE_CODE_MAX_LENGTH = 64
-PROMPT_MAX_LENGTH = 300
-CHOICE_MAX_LENGTH = 100
-MIN_CHOICES, MAX_CHOICES = 2, 10
-MAX_QUESTIONS = 10
-MAX_CAPACITY = 100_000
 LOCAL_TIME_EXAMPLE = "2026-12-06 08:00"
 UNKNOWN_LANGUAGE = f"unknown language; use one of {', '.join(LANGUAGE_CODES)}"
 
@@ -381,7 +373,7 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
     texts = _event_texts(fields)
     fallback = _fallback_language(fields, texts)
     country = _country(fields)
-    city = fields.text("city", CITY_MAX_LENGTH)
+    city = fields.text("city", rules.CITY_MAX_LENGTH)
     zone = _zone(fields, country, city)
     starts_at = fields.local_time("start", zone, required=True)
     ends_at = fields.local_time("end", zone, required=True)
@@ -397,12 +389,24 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
         "timezone": zone.key if zone else None,
         "starts_at": starts_at,
         "ends_at": ends_at,
-        "capacity": fields.integer("capacity", 1, MAX_CAPACITY, None),
+        "capacity": fields.integer("capacity", rules.CAPACITY_MIN, rules.CAPACITY_MAX, None),
         **_registration(fields, zone, starts_at),
-        "offer_hours": fields.integer("offer_hours", 1, 7 * 24, 12),
-        "reminder_minutes_before": fields.integer("reminder_minutes_before", 0, 7 * 24 * 60, 120),
+        "offer_hours": fields.integer(
+            "offer_hours", rules.OFFER_HOURS_MIN, rules.OFFER_HOURS_MAX, rules.OFFER_HOURS_DEFAULT
+        ),
+        "reminder_minutes_before": fields.integer(
+            "reminder_minutes_before",
+            rules.REMINDER_MINUTES_MIN,
+            rules.REMINDER_MINUTES_MAX,
+            rules.REMINDER_MINUTES_DEFAULT,
+        ),
         "day_before_reminder": fields.boolean("day_before_reminder", True),
-        "self_checkin_radius_m": _optional_integer(fields, "self_checkin_radius_m", 10, 5000),
+        "self_checkin_radius_m": _optional_integer(
+            fields,
+            "self_checkin_radius_m",
+            rules.SELF_CHECKIN_RADIUS_MIN_M,
+            rules.SELF_CHECKIN_RADIUS_MAX_M,
+        ),
     }
     questions = _questions(fields, fallback)
     co_organizers = _co_organizers(fields)
@@ -433,9 +437,9 @@ def _event_texts(fields: _Fields) -> dict[str, tuple[str, str]]:
         entry = per_language.nested(language, TEXT_FIELDS)
         if entry is None:
             continue
-        title = entry.text("title", TITLE_MAX_LENGTH)
+        title = entry.text("title", rules.TITLE_MAX_LENGTH)
         description = entry.text(
-            "description", DESCRIPTION_MAX_LENGTH, required=False, multiline=True
+            "description", rules.DESCRIPTION_MAX_LENGTH, required=False, multiline=True
         )
         if title is not None:
             texts[language] = (title, description or "")
@@ -465,10 +469,10 @@ def _venue(fields: _Fields) -> dict[str, Any]:
     if venue is None:
         return {}
     return {
-        "venue_name": venue.text("name", VENUE_NAME_MAX_LENGTH),
-        "address": venue.text("address", ADDRESS_MAX_LENGTH),
-        "latitude": venue.number("latitude", -90, 90),
-        "longitude": venue.number("longitude", -180, 180),
+        "venue_name": venue.text("name", rules.VENUE_NAME_MAX_LENGTH),
+        "address": venue.text("address", rules.ADDRESS_MAX_LENGTH),
+        "latitude": venue.number("latitude", rules.LATITUDE_MIN, rules.LATITUDE_MAX),
+        "longitude": venue.number("longitude", rules.LONGITUDE_MIN, rules.LONGITUDE_MAX),
     }
 
 
@@ -476,7 +480,7 @@ def _registration(
     fields: _Fields, zone: ZoneInfo | None, starts_at: datetime | None
 ) -> dict[str, Any]:
     mode = fields.option("registration_mode", RegistrationMode, RegistrationMode.OPEN)
-    invite_code = fields.text("invite_code", INVITE_CODE_MAX_LENGTH, required=False)
+    invite_code = fields.text("invite_code", rules.INVITE_CODE_MAX_LENGTH, required=False)
     if mode == RegistrationMode.INVITE_CODE and not invite_code:
         fields.problem("invite_code", "required when registration_mode is invite_code")
     elif mode != RegistrationMode.INVITE_CODE and invite_code:
@@ -502,8 +506,8 @@ def _questions(fields: _Fields, fallback: str | None) -> tuple[QuestionSpec, ...
     if "questions" not in fields.raw:
         return None
     raw = fields.raw.get("questions") or []
-    if not isinstance(raw, list) or len(raw) > MAX_QUESTIONS:
-        fields.problem("questions", f"expected a list of at most {MAX_QUESTIONS} questions")
+    if not isinstance(raw, list) or len(raw) > rules.QUESTIONS_MAX:
+        fields.problem("questions", f"expected a list of at most {rules.QUESTIONS_MAX} questions")
         return ()
     parsed = [_question(fields, index, entry, fallback) for index, entry in enumerate(raw, 1)]
     return tuple(question for question in parsed if question is not None)
@@ -548,19 +552,20 @@ def _question_text(
         return None
     text = _Fields(raw, question.where, question.problems, f"{question.prefix}{name}.")
     text.reject_unknown(QUESTION_TEXT_FIELDS)
-    prompt = text.text("prompt", PROMPT_MAX_LENGTH)
+    prompt = text.text("prompt", rules.PROMPT_MAX_LENGTH)
     choices = raw.get("choices")
     if kind == QuestionKind.TEXT:
         if choices is not None:
             text.problem("choices", "only choice questions have choices")
             return None
         return None if prompt is None else {"prompt": prompt}
-    if not isinstance(choices, list) or not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-        text.problem("choices", f"expected a list of {MIN_CHOICES} to {MAX_CHOICES} choices")
+    low, high = rules.CHOICES_MIN, rules.CHOICES_MAX
+    if not isinstance(choices, list) or not low <= len(choices) <= high:
+        text.problem("choices", f"expected a list of {low} to {high} choices")
         return None
     cleaned = [" ".join(str(choice).split()) for choice in choices]
-    if any(not choice or len(choice) > CHOICE_MAX_LENGTH for choice in cleaned):
-        text.problem("choices", f"each choice needs 1 to {CHOICE_MAX_LENGTH} characters")
+    if any(not choice or len(choice) > rules.CHOICE_MAX_LENGTH for choice in cleaned):
+        text.problem("choices", f"each choice needs 1 to {rules.CHOICE_MAX_LENGTH} characters")
         return None
     if len(set(cleaned)) != len(cleaned):
         text.problem("choices", "choices must differ from each other")
@@ -664,8 +669,10 @@ def _check_against_stored(
         if starts_at < now:
             problems.append(ImportProblem(spec.key, "start", "is in the past"))
         return
-    if event.status not in IMPORTABLE_STATUSES:
-        message = f"the event is {event.status}; an import can no longer change it"
+    refusal = rules.may_change(event, now)
+    if refusal is not None:
+        # The refusal's value reads as the event's state: "cancelled" or "over".
+        message = f"the event is {refusal.value}; an import can no longer change it"
         problems.append(ImportProblem(spec.key, "status", message))
     if starts_at != event.starts_at and starts_at < now:
         problems.append(ImportProblem(spec.key, "start", "is in the past"))

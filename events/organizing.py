@@ -3,7 +3,8 @@ more languages, custom questions, deadlines, self check-in, reminders and co-org
 
 Like events.service, functions take the session and ``now`` where they need them and never
 commit. Changes that registrants must hear about (time, venue, capacity, cancellation) stay in
-events.service, which announces them."""
+events.service, which announces them. Each change is refused (EventRefused) when the event may no
+longer be changed (events.rules.may_change)."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,13 +20,14 @@ from events.models import (
     QuestionKind,
     RegistrationQuestion,
 )
-from events.service import EventRefused, Refusal
+from events.rules import EventRefused, Refusal, may_add_question, refuse_unless_changeable
 
 
 def set_event_text(
     event: Event, language: str, title: str, description: str, *, now: datetime
 ) -> None:
     """Adds the title and description in ``language``, or replaces what was written in it."""
+    refuse_unless_changeable(event, now)
     for text in event.texts:
         if text.language == language:
             text.title, text.description = title, description
@@ -45,6 +47,9 @@ def add_question(
     now: datetime,
 ) -> RegistrationQuestion:
     """A new custom question after the existing ones, written in one language so far."""
+    refuse_unless_changeable(event, now)
+    if not may_add_question(event):
+        raise EventRefused(Refusal.TOO_MANY_QUESTIONS)
     position = max((question.position for question in event.questions), default=-1) + 1
     question = RegistrationQuestion(
         position=position,
@@ -81,6 +86,7 @@ def set_question_text(
 ) -> None:
     """The question in one more language; a choice question keeps the same number of choices in
     every language, since answers are stored as the choice's index."""
+    refuse_unless_changeable(event, now)
     if question.kind == QuestionKind.CHOICE:
         expected = len(next(iter(question.texts.values())).get("choices", []))
         if len(choices) != expected:
@@ -91,27 +97,32 @@ def set_question_text(
 
 
 def set_registration_deadline(event: Event, deadline: datetime | None, *, now: datetime) -> None:
+    refuse_unless_changeable(event, now)
     event.registration_deadline = deadline
     event.updated_at = now
 
 
 def set_cancellation_deadline(event: Event, deadline: datetime | None, *, now: datetime) -> None:
+    refuse_unless_changeable(event, now)
     event.cancellation_deadline = deadline
     event.updated_at = now
 
 
 def set_self_checkin_radius(event: Event, radius_m: int | None, *, now: datetime) -> None:
+    refuse_unless_changeable(event, now)
     event.self_checkin_radius_m = radius_m
     event.updated_at = now
 
 
 def set_reminder_minutes(event: Event, minutes: int, *, now: datetime) -> None:
+    refuse_unless_changeable(event, now)
     event.reminder_minutes_before = minutes
     event.updated_at = now
 
 
 def add_co_organizer(event: Event, person: User, *, now: datetime) -> bool:
     """Returns False when the person already organizes this event."""
+    refuse_unless_changeable(event, now)
     if any(link.user_id == person.id for link in event.organizers):
         return False
     event.organizers.append(EventOrganizer(user_id=person.id))

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,37 +32,18 @@ from events.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from events.rules import (
+    OFFER_HOURS_DEFAULT,
+    REMINDER_MINUTES_DEFAULT,
+    EventRefused,
+    Refusal,
+    refuse_unless_changeable,
+)
 
 # How long after the end a person may still self check in or be ticked off.
 ATTENDANCE_GRACE = timedelta(hours=6)
 # Self check-in by live location opens this long before the start.
 SELF_CHECKIN_EARLY = timedelta(minutes=30)
-
-
-class Refusal(StrEnum):
-    """Why something cannot be done; handlers word each one for the reader."""
-
-    NOT_FOUND = "not_found"
-    NOT_OPEN = "not_open"  # a draft: not published yet
-    CANCELLED = "cancelled"
-    STARTED = "started"
-    DEADLINE_PASSED = "deadline_passed"
-    WRONG_CODE = "wrong_code"
-    NOT_ALLOWED = "not_allowed"
-    NOT_REGISTERED = "not_registered"
-    CANCELLATION_CLOSED = "cancellation_closed"
-    OFFER_EXPIRED = "offer_expired"
-    NOT_CONFIRMED = "not_confirmed"
-    OUTSIDE_WINDOW = "outside_window"
-    TOO_FAR = "too_far"
-    NO_SELF_CHECKIN = "no_self_checkin"
-    ALREADY_DECIDED = "already_decided"
-
-
-class EventRefused(Exception):
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.value)
-        self.refusal = refusal
 
 
 @dataclass(frozen=True)
@@ -94,8 +74,8 @@ class EventDraft:
     invite_code: str | None = None
     registration_deadline: datetime | None = None
     cancellation_deadline: datetime | None = None
-    offer_hours: int = 12
-    reminder_minutes_before: int = 120
+    offer_hours: int = OFFER_HOURS_DEFAULT
+    reminder_minutes_before: int = REMINDER_MINUTES_DEFAULT
     day_before_reminder: bool = True
     self_checkin_radius_m: int | None = None
     questions: Sequence[QuestionDraft] = field(default_factory=tuple)
@@ -198,8 +178,7 @@ async def organized_by(
 
 
 async def publish_event(session: AsyncSession, event: Event, *, now: datetime) -> None:
-    if event.status == EventStatus.CANCELLED:
-        raise EventRefused(Refusal.CANCELLED)
+    refuse_unless_changeable(event, now)
     event.status = EventStatus.PUBLISHED
     event.updated_at = now
 
@@ -213,7 +192,7 @@ async def reschedule_event(
     now: datetime,
 ) -> None:
     """Moves the event; everyone registered hears about it and their reminders move along."""
-    _refuse_if_closed(event)
+    refuse_unless_changeable(event, now)
     event.starts_at, event.ends_at = starts_at, ends_at
     await _announce_change(session, event, now)
 
@@ -228,7 +207,7 @@ async def move_venue(
     longitude: float,
     now: datetime,
 ) -> None:
-    _refuse_if_closed(event)
+    refuse_unless_changeable(event, now)
     event.venue_name, event.address = venue_name, address
     event.latitude, event.longitude = latitude, longitude
     await _announce_change(session, event, now)
@@ -239,7 +218,7 @@ async def change_capacity(
 ) -> None:
     """Raising capacity offers the new seats to the waitlist; lowering never removes anyone
     already holding a seat."""
-    _refuse_if_closed(event)
+    refuse_unless_changeable(event, now)
     event.capacity = max(capacity, 1)
     event.updated_at = now
     await session.flush()
@@ -247,18 +226,15 @@ async def change_capacity(
 
 
 async def cancel_event(session: AsyncSession, event: Event, *, now: datetime) -> None:
+    """Everyone registered is told; an event that is over stays as it happened."""
     if event.status == EventStatus.CANCELLED:
         return
+    refuse_unless_changeable(event, now)
     event.status = EventStatus.CANCELLED
     event.sequence += 1
     event.updated_at = now
     for registration in await _active_registrations(session, event):
         await notices.event_cancelled(session, event, registration, now=now)
-
-
-def _refuse_if_closed(event: Event) -> None:
-    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
-        raise EventRefused(Refusal.CANCELLED)
 
 
 async def _announce_change(session: AsyncSession, event: Event, now: datetime) -> None:

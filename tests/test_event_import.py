@@ -410,6 +410,29 @@ async def test_cancelled_events_are_not_changed_by_import(
     ]
 
 
+async def test_events_that_are_over_are_not_changed_by_import(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await run_import(sessions, [minimal_event(), minimal_event(key="a-draft", status="draft")])
+    # 11:00 in Singapore: both have ended, and the sweep has not marked the first completed.
+    ended = datetime(2027, 1, 16, 3, 0, tzinfo=UTC)
+    later = {"start": "2027-02-06 08:00", "end": "2027-02-06 11:00"}
+    result = await run_import(
+        sessions,
+        [minimal_event(capacity=40), minimal_event(key="a-draft", status="draft", **later)],
+        now=ended,
+    )
+    assert [str(problem) for problem in result.problems] == [
+        "sg-east-coast-cleanup: status: the event is over; an import can no longer change it"
+    ]
+    assert (await event_by_key(sessions, "sg-east-coast-cleanup")).capacity == 30
+    # A draft is not over: the file fixes its dates.
+    fixed = await run_import(
+        sessions, [minimal_event(key="a-draft", status="draft", **later)], now=ended
+    )
+    assert fixed.problems == [] and fixed.events[0].outcome == ImportOutcome.UPDATED
+
+
 async def test_new_events_cannot_start_in_the_past(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -30,7 +30,7 @@ from telegram.ext import (
 from accounts.geography import derive_timezone, zones_for
 from accounts.models import User
 from accounts.service import Permission, find_person
-from events import export, organizing
+from events import export, organizing, rules
 from events.models import (
     ACTIVE,
     Event,
@@ -257,6 +257,12 @@ async def _run(
 def _refusal_text(t: Translator, refusal: Refusal) -> str:
     texts = {
         Refusal.CANCELLED: t._("This event has been cancelled, so it can no longer be changed."),
+        Refusal.OVER: t._("This event is over, so it can no longer be changed."),
+        Refusal.TOO_MANY_QUESTIONS: t.ngettext(
+            "An event can have at most {count} question.",
+            "An event can have at most {count} questions.",
+            rules.QUESTIONS_MAX,
+        ).format(count=t.number(rules.QUESTIONS_MAX)),
         Refusal.ALREADY_DECIDED: t._("This was already decided by another organizer."),
         Refusal.NOT_ALLOWED: t._("Only the organizers of this event can do that."),
         Refusal.NOT_CONFIRMED: t._("Only people with a confirmed seat can be ticked off."),
@@ -276,11 +282,9 @@ async def _managed(step: Step, event_id: int, *, changing: bool) -> Event:
         raise Refused(t._("That event no longer exists."))
     if not is_organizer_of(event, step.account, step.admins):
         raise Refused(t._("Only the organizers of this event can do that."))
-    if changing and event.status == EventStatus.CANCELLED:
-        raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
-    over = event.status == EventStatus.COMPLETED or event.ends_at <= step.now
-    if changing and over and event.status != EventStatus.DRAFT:
-        raise Refused(t._("This event is over, so it can no longer be changed."))
+    refusal = rules.may_change(event, step.now) if changing else None
+    if refusal is not None:
+        raise Refused(_refusal_text(t, refusal))
     return event
 
 
@@ -472,7 +476,7 @@ def _wizard_prompt(step: Step, state: Awaiting) -> Screen:
         return Screen(_end_prompt(t), None, state)
     if state == Awaiting.CAPACITY:
         text = t._("How many people can take part? Type a number from {low} to {high}.").format(
-            low=t.number(steps.CAPACITY_MIN), high=t.number(steps.CAPACITY_MAX)
+            low=t.number(rules.CAPACITY_MIN), high=t.number(rules.CAPACITY_MAX)
         )
         return Screen(text, None, state)
     if state == Awaiting.REGISTRATION_MODE:
@@ -610,17 +614,17 @@ def _wizard_button(name: str, value_of: Callable[[Step, str], Any]) -> Callable[
 def _parse_wizard_text(step: Step, state: Awaiting, text: str) -> None:
     t, notes = step.t, step.notes
     if state == Awaiting.TITLE:
-        notes["title"] = steps.parse_line(t, text, steps.TITLE_MAX)
+        notes["title"] = steps.parse_line(t, text, rules.TITLE_MAX_LENGTH)
     elif state == Awaiting.DESCRIPTION:
         notes["description"] = steps.parse_description(t, text)
     elif state == Awaiting.VENUE_NAME:
-        notes["venue_name"] = steps.parse_line(t, text, steps.VENUE_MAX)
+        notes["venue_name"] = steps.parse_line(t, text, rules.VENUE_NAME_MAX_LENGTH)
     elif state == Awaiting.ADDRESS:
-        notes["address"] = steps.parse_line(t, text, steps.ADDRESS_MAX)
+        notes["address"] = steps.parse_line(t, text, rules.ADDRESS_MAX_LENGTH)
     elif state == Awaiting.LOCATION:
         notes["location"] = list(steps.parse_coordinates(t, text))
     elif state == Awaiting.CITY:
-        notes["city"] = steps.parse_line(t, text, steps.CITY_MAX)
+        notes["city"] = steps.parse_line(t, text, rules.CITY_MAX_LENGTH)
         zones = zones_for(notes.get("country"))
         if len(zones) == 1:
             notes["timezone"] = zones[0]
@@ -634,10 +638,10 @@ def _parse_wizard_text(step: Step, state: Awaiting, text: str) -> None:
         notes["ends_at"] = steps.parse_end(t, text, _zone_of(step), start).isoformat()
     elif state == Awaiting.CAPACITY:
         notes["capacity"] = steps.parse_whole_number(
-            t, text, steps.CAPACITY_MIN, steps.CAPACITY_MAX
+            t, text, rules.CAPACITY_MIN, rules.CAPACITY_MAX
         )
     elif state == Awaiting.INVITE_CODE:
-        notes["invite_code"] = steps.parse_line(t, text, steps.INVITE_CODE_MAX)
+        notes["invite_code"] = steps.parse_line(t, text, rules.INVITE_CODE_MAX_LENGTH)
 
 
 def _wizard_text(state: Awaiting) -> Callable[..., Any]:
@@ -759,15 +763,18 @@ def _option_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
             "People can check themselves in by sharing their live location near the venue "
             "during the event. Within how many metres? Type a number from {low} to {high}, or "
             "tap Off."
-        ).format(low=t.number(steps.RADIUS_MIN), high=t.number(steps.RADIUS_MAX))
+        ).format(
+            low=t.number(rules.SELF_CHECKIN_RADIUS_MIN_M),
+            high=t.number(rules.SELF_CHECKIN_RADIUS_MAX_M),
+        )
         return Screen(text, [[context.button(t._("Off"), NO_VALUE)]], state)
     if state == Awaiting.REMINDER_MINUTES:
         text = t._(
             "How many minutes before the start should the reminder go out? Type a number from "
             "{low} to {high}; it is {current} now."
         ).format(
-            low=t.number(steps.REMINDER_MIN),
-            high=t.number(steps.REMINDER_MAX),
+            low=t.number(rules.REMINDER_MINUTES_MIN),
+            high=t.number(rules.REMINDER_MINUTES_MAX),
             current=t.number(event.reminder_minutes_before),
         )
         return Screen(text, None, state)
@@ -785,6 +792,8 @@ async def choose_option(update: Update, context: TidelineContext) -> Next:
 
     async def work(step: Step) -> Screen:
         event = await _managed(step, int(event_id), changing=True)
+        if option == Awaiting.QUESTION_KIND and not rules.may_add_question(event):
+            raise Refused(_refusal_text(step.t, Refusal.TOO_MANY_QUESTIONS))
         _focus(step, event)
         return _option_prompt(step, event, Awaiting(option))
 
@@ -930,12 +939,12 @@ async def _find_co_organizer(step: Step, event: Event, text: str) -> Screen:
 async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: str) -> Screen:
     t, notes = step.t, step.notes
     if state == Awaiting.TRANSLATED_TITLE:
-        notes["translated_title"] = steps.parse_line(t, text, steps.TITLE_MAX)
+        notes["translated_title"] = steps.parse_line(t, text, rules.TITLE_MAX_LENGTH)
         return _option_prompt(step, event, Awaiting.TRANSLATED_DESCRIPTION)
     if state == Awaiting.TRANSLATED_DESCRIPTION:
         return await _save_translation(step, event, steps.parse_description(t, text))
     if state == Awaiting.QUESTION_PROMPT:
-        notes["prompt"] = steps.parse_line(t, text, steps.PROMPT_MAX)
+        notes["prompt"] = steps.parse_line(t, text, rules.PROMPT_MAX_LENGTH)
         if notes.get("question_kind") == QuestionKind.CHOICE:
             return _option_prompt(step, event, Awaiting.QUESTION_CHOICES)
         return await _save_question(step, event, [])
@@ -952,10 +961,14 @@ async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: st
         deadline = steps.parse_deadline(t, text, event, step.now)
         organizing.set_cancellation_deadline(event, deadline, now=step.now)
     elif state == Awaiting.CHECKIN_RADIUS:
-        radius = steps.parse_whole_number(t, text, steps.RADIUS_MIN, steps.RADIUS_MAX)
+        radius = steps.parse_whole_number(
+            t, text, rules.SELF_CHECKIN_RADIUS_MIN_M, rules.SELF_CHECKIN_RADIUS_MAX_M
+        )
         organizing.set_self_checkin_radius(event, radius, now=step.now)
     elif state == Awaiting.REMINDER_MINUTES:
-        minutes = steps.parse_whole_number(t, text, steps.REMINDER_MIN, steps.REMINDER_MAX)
+        minutes = steps.parse_whole_number(
+            t, text, rules.REMINDER_MINUTES_MIN, rules.REMINDER_MINUTES_MAX
+        )
         organizing.set_reminder_minutes(event, minutes, now=step.now)
     elif state == Awaiting.CO_ORGANIZER:
         return await _find_co_organizer(step, event, text)
@@ -974,6 +987,8 @@ def _option_text(state: Awaiting) -> Callable[..., Any]:
                 return await _apply_option_text(step, event, state, text)
             except steps.Invalid as problem:
                 return _retry(step, problem, _option_prompt(step, event, state))
+            except EventRefused as refused:
+                raise Refused(_refusal_text(step.t, refused.refusal)) from None
 
         return await _run(update, context, work, edit=False)
 
@@ -1128,8 +1143,8 @@ def _edit_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
     ).format(
         capacity=t.number(event.capacity),
         taken=t.number(event.seats_taken),
-        low=t.number(steps.CAPACITY_MIN),
-        high=t.number(steps.CAPACITY_MAX),
+        low=t.number(rules.CAPACITY_MIN),
+        high=t.number(rules.CAPACITY_MAX),
     )
     return Screen(text, None, state)
 
@@ -1169,10 +1184,13 @@ async def _apply_edit(
         await reschedule_event(session, event, starts_at=start, ends_at=end, now=now)
         return await _changed(step, event)
     if state == Awaiting.NEW_VENUE_NAME:
-        notes["venue"] = [steps.parse_line(t, text or "", steps.VENUE_MAX)]
+        notes["venue"] = [steps.parse_line(t, text or "", rules.VENUE_NAME_MAX_LENGTH)]
         return _edit_prompt(step, event, Awaiting.NEW_ADDRESS)
     if state == Awaiting.NEW_ADDRESS:
-        notes["venue"] = [notes["venue"][0], steps.parse_line(t, text or "", steps.ADDRESS_MAX)]
+        notes["venue"] = [
+            notes["venue"][0],
+            steps.parse_line(t, text or "", rules.ADDRESS_MAX_LENGTH),
+        ]
         return _edit_prompt(step, event, Awaiting.NEW_LOCATION)
     if state == Awaiting.NEW_LOCATION:
         latitude, longitude = location or steps.parse_coordinates(t, text or "")
@@ -1188,7 +1206,7 @@ async def _apply_edit(
         )
         return await _changed(step, event)
     assert state == Awaiting.NEW_CAPACITY
-    capacity = steps.parse_whole_number(t, text or "", steps.CAPACITY_MIN, steps.CAPACITY_MAX)
+    capacity = steps.parse_whole_number(t, text or "", rules.CAPACITY_MIN, rules.CAPACITY_MAX)
     await change_capacity(session, event, capacity, now=now)
     step.notes = steps.wizard_answers(notes)
     notice = t._("Saved: {capacity} seats.").format(capacity=t.number(event.capacity))

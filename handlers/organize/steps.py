@@ -18,6 +18,7 @@ from accounts.geography import COUNTRY_CODES
 from accounts.models import User
 from db.conversations import save_state
 from db.models import ConversationState
+from events import rules
 from events.models import (
     CheckInMethod,
     Event,
@@ -35,18 +36,6 @@ from i18n.input_problems import ambiguous_number, date_problem
 from i18n.numbers import NumberProblem, UnreadableNumber, read_decimal
 from i18n.typed_dates import DateProblem, UnreadableDate, read_clock, read_date_and_clock
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 2000
-VENUE_MAX = 200
-ADDRESS_MAX = 300
-CITY_MAX = 100
-INVITE_CODE_MAX = 64
-PROMPT_MAX = 300
-CHOICE_MAX = 60
-CHOICES_MIN, CHOICES_MAX = 2, 10
-CAPACITY_MIN, CAPACITY_MAX = 1, 100_000
-RADIUS_MIN, RADIUS_MAX = 10, 10_000
-REMINDER_MIN, REMINDER_MAX = 5, 2_880
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 
 KIND_LABELS: dict[EventKind, str] = {
@@ -178,8 +167,8 @@ def parse_description(t: Translator, text: str) -> str:
     cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines())
     if not cleaned:
         raise Invalid(t._("Please type it as text."))
-    if len(cleaned) > DESCRIPTION_MAX:
-        raise _too_long(t, DESCRIPTION_MAX)
+    if len(cleaned) > rules.DESCRIPTION_MAX_LENGTH:
+        raise _too_long(t, rules.DESCRIPTION_MAX_LENGTH)
     return cleaned
 
 
@@ -190,7 +179,10 @@ def parse_coordinates(t: Translator, text: str) -> tuple[float, float]:
     match = _COORDINATES.match(text)
     if match:
         latitude, longitude = float(match.group(1)), float(match.group(2))
-        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+        if (
+            rules.LATITUDE_MIN <= latitude <= rules.LATITUDE_MAX
+            and rules.LONGITUDE_MIN <= longitude <= rules.LONGITUDE_MAX
+        ):
             return latitude, longitude
     raise Invalid(
         t._(
@@ -298,14 +290,14 @@ def parse_choices(t: Translator, text: str, expected: int | None = None) -> list
                 expected,
             ).format(count=t.number(expected))
         )
-    if not CHOICES_MIN <= len(choices) <= CHOICES_MAX:
+    if not rules.CHOICES_MIN <= len(choices) <= rules.CHOICES_MAX:
         raise Invalid(
             t._("Please type from {low} to {high} choices, one per line.").format(
-                low=t.number(CHOICES_MIN), high=t.number(CHOICES_MAX)
+                low=t.number(rules.CHOICES_MIN), high=t.number(rules.CHOICES_MAX)
             )
         )
-    if any(len(choice) > CHOICE_MAX for choice in choices):
-        raise _too_long(t, CHOICE_MAX)
+    if any(len(choice) > rules.CHOICE_MAX_LENGTH for choice in choices):
+        raise _too_long(t, rules.CHOICE_MAX_LENGTH)
     if len(set(choices)) != len(choices):
         raise Invalid(t._("Each choice must be different. Please type them again."))
     return choices
