@@ -43,7 +43,7 @@ from events.cleanup_card import (
     ReportRefused,
 )
 from events.models import CleanupReport, Event
-from events.service import text_for
+from events.texts import event_title
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
@@ -126,10 +126,6 @@ class Figures(Protocol):
     people: int
     distance_m: int
     items: dict[str, int]
-
-
-def event_title(event: Event, language: str) -> str:
-    return text_for(event, language)[0].title
 
 
 def _title(t: Translator, event: Event) -> str:
