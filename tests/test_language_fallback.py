@@ -7,6 +7,8 @@ from typing import Any
 from icalendar import Calendar
 
 from accounts.models import ConsentPurpose
+from broadcasts import service as broadcasts
+from broadcasts.models import Broadcast, BroadcastText
 from demo.runner import BotRunner
 from events.importer import ImportProblem, parse_event
 from events.models import QuestionKind
@@ -148,6 +150,16 @@ async def test_a_broadcast_in_chinese_and_english_reaches_a_vietnamese_reader_in
     vietnamese = bot.catalogs.translator("vi")
     assert message.text.startswith("Clean the beach with us on Saturday!")
     assert vietnamese._(NOTE).format(language="Tiếng Anh") in message.text
+
+
+def test_a_broadcast_may_name_its_own_second_language() -> None:
+    written = [BroadcastText(language=code, html=code) for code in ("zh", "en", "th")]
+    broadcast = Broadcast(texts=written, fallback_language="zh")
+    assert broadcasts.text_for(broadcast, "lo").language == "th"
+    assert broadcasts.text_for(broadcast, "vi").language == "en"
+    broadcast.second_language = "th"
+    assert broadcasts.text_for(broadcast, "vi").language == "th"
+    assert broadcasts.text_for(broadcast, "zh").in_readers_language
 
 
 # -- language names inside sentences -----------------------------------------------------------
