@@ -41,6 +41,9 @@ class Broadcast(Base):
     composing_language: Mapped[str | None] = mapped_column(String(8))
     # Recipients whose language has no text read this one; None until the organizer picks it.
     fallback_language: Mapped[str | None] = mapped_column(String(8))
+    # Read before the fallback by people whose language was not written; None leaves it to
+    # each reader's likely second language (i18n.fallback.LIKELY_SECOND).
+    second_language: Mapped[str | None] = mapped_column(String(8))
     # An event the message invites to: recipients get a Register button (a deep link).
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     # Audience filters, all optional and combined with AND; consent to news is always required.

@@ -28,6 +28,7 @@ from broadcasts.models import (
 from delivery import outbox
 from delivery.models import OutboxStatus
 from events.models import ACTIVE, Event, EventStatus, Registration, RegistrationStatus
+from i18n.fallback import Picked, pick
 
 KIND = "broadcast"
 # Telegram's limit on a message's visible text, in UTF-16 code units as Telegram counts them.
@@ -123,15 +124,14 @@ def link_event(broadcast: Broadcast, event_id: int | None, now: datetime) -> Non
     broadcast.updated_at = now
 
 
-def text_for(broadcast: Broadcast, language: str) -> BroadcastText:
-    """The text a reader of ``language`` gets: theirs if written, else the fallback's."""
-    by_language = {text.language: text for text in broadcast.texts}
-    chosen = by_language.get(language) or by_language.get(broadcast.fallback_language or "")
-    if chosen is None:
-        if not broadcast.texts:
-            raise BroadcastError("the broadcast has no text")
-        chosen = broadcast.texts[0]
-    return chosen
+def text_for(broadcast: Broadcast, reader: str) -> Picked[BroadcastText]:
+    """The text a reader of ``reader`` gets, along the chain of i18n.fallback: theirs, the
+    broadcast's second language or their likely one, then the fallback, then any."""
+    texts = {text.language: text for text in broadcast.texts}
+    if not texts:
+        raise BroadcastError("the broadcast has no text")
+    main = broadcast.fallback_language or broadcast.texts[0].language
+    return pick(texts, reader, main, second=broadcast.second_language)
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -157,15 +157,6 @@ async def audience_events(session: AsyncSession) -> list[Event]:
         .limit(EVENT_CHOICES)
     )
     return list(result)
-
-
-def event_title(event: Event, language: str) -> str:
-    by_language = {text.language: text.title for text in event.texts}
-    return (
-        by_language.get(language)
-        or by_language.get(event.fallback_language)
-        or next(iter(by_language.values()), f"#{event.id}")
-    )
 
 
 # -- audience ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Callers translate: column headers and enum values come in through ``labels`` (keys below, plus
 ``status.<value>``, ``checkin_method.<value>`` and ``stakeholder_role.<value>``), and anything
 missing falls back to the key itself. Custom questions are headed by their prompt in the
-requested language, else the event's fallback language, else any language the organizer wrote.
+requested language or the next one along the chain of i18n.fallback (events.texts).
 """
 
 import csv
@@ -31,6 +31,7 @@ from events.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from events.texts import question_choices, question_text
 
 # The fixed columns, in order; each is also the key of its header in ``labels``.
 COLUMNS: tuple[str, ...] = (
@@ -158,8 +159,7 @@ def participant_table(
     zone = ZoneInfo(event.timezone)
     questions = list(event.questions)
     header = [_column_header(column, labels, event.timezone) for column in COLUMNS]
-    fallback = event.fallback_language
-    header += [question_prompt(question, language, fallback) for question in questions]
+    header += [question_prompt(event, question, language) for question in questions]
     ordered = sorted(participants, key=_list_order)
     waitlist = _waitlist_positions(ordered)
     rows = [
@@ -172,11 +172,11 @@ def participant_table(
     return ParticipantTable(header=header, rows=rows)
 
 
-def question_prompt(question: RegistrationQuestion, language: str, fallback: str) -> str:
-    return str(_localized(question.texts, language, fallback).get("prompt", ""))
+def question_prompt(event: Event, question: RegistrationQuestion, language: str) -> str:
+    return str(question_text(event, question, language).text.get("prompt", ""))
 
 
-def answer_text(question: RegistrationQuestion, value: Any, language: str, fallback: str) -> str:
+def answer_text(event: Event, question: RegistrationQuestion, value: Any, language: str) -> str:
     """An answer as the reader reads it: a choice is shown in the reader's language, whether
     it was stored as the choice's index or as its text in the language the person used."""
     if value is None:
@@ -184,7 +184,7 @@ def answer_text(question: RegistrationQuestion, value: Any, language: str, fallb
     if question.kind != QuestionKind.CHOICE:
         return str(value)
     index = _choice_index(question, value)
-    choices = list(_localized(question.texts, language, fallback).get("choices", []))
+    choices = question_choices(event, question, language)
     if index is None or index >= len(choices):
         return str(value)
     return str(choices[index])
@@ -198,13 +198,6 @@ def _choice_index(question: RegistrationQuestion, value: Any) -> int | None:
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
         return int(value)
     return None
-
-
-def _localized(texts: Mapping[str, Any], language: str, fallback: str) -> Mapping[str, Any]:
-    for code in (language, fallback):
-        if code in texts:
-            return texts[code]
-    return next(iter(texts.values()), {})
 
 
 def _column_header(column: str, labels: Mapping[str, str], timezone: str) -> str:
@@ -260,7 +253,7 @@ def _answer(
 ) -> str:
     answers = registration.answers or {}
     value = answers.get(str(question.id))
-    return answer_text(question, value, language, event.fallback_language)
+    return answer_text(event, question, value, language)
 
 
 def _enum_label(labels: Mapping[str, str], prefix: str, value: str | None) -> str:

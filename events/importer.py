@@ -55,6 +55,7 @@ EVENT_FIELDS = frozenset(
         "status",
         "texts",
         "fallback_language",
+        "second_language",
         "venue",
         "country",
         "city",
@@ -383,6 +384,7 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
         "kind": fields.option("kind", EventKind, None),
         "status": fields.one_of("status", IMPORTABLE_STATUSES, EventStatus.PUBLISHED),
         "fallback_language": fallback,
+        "second_language": _second_language(fields, texts),
         **_venue(fields),
         "country": country,
         "city": city,
@@ -453,6 +455,13 @@ def _fallback_language(fields: _Fields, texts: Mapping[str, Any]) -> str | None:
     if not written:
         return None
     return fields.one_of("fallback_language", written, None)
+
+
+def _second_language(fields: _Fields, texts: Mapping[str, Any]) -> str | None:
+    """Optional: left out, each reader gets their own likely second language (i18n.fallback)."""
+    if fields.raw.get("second_language") is None or not texts:
+        return None
+    return fields.one_of("second_language", tuple(texts), None)
 
 
 def _country(fields: _Fields) -> str | None:

@@ -86,7 +86,11 @@ class Event(Base):
     import_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     kind: Mapped[EventKind] = mapped_column(String(16))
     status: Mapped[EventStatus] = mapped_column(String(16), default=EventStatus.DRAFT)
+    # The main language: readers get it when neither theirs nor a second language was written.
     fallback_language: Mapped[str] = mapped_column(String(8))
+    # The language readers whose own was not written get before the main one; None leaves it
+    # to each reader's likely second language (i18n.fallback.LIKELY_SECOND).
+    second_language: Mapped[str | None] = mapped_column(String(8))
     venue_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300))
     latitude: Mapped[float] = mapped_column(Float)

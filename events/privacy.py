@@ -12,6 +12,7 @@ from events import service
 from events.checkin_code import new_checkin_token
 from events.models import ACTIVE, CleanupReport, Event, EventOrganizer, Registration
 from events.models import RegistrationStatus as Status
+from events.texts import event_title, question_text
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -34,15 +35,17 @@ async def personal_data(session: AsyncSession, user: User) -> dict[str, Any]:
     )
     return {
         "registrations": [
-            _registration(registration, event) for registration, event in registrations
+            _registration(registration, event, user.language or event.fallback_language)
+            for registration, event in registrations
         ],
         "cleanup_data_cards": [_report(report) for report in reports],
         "events_organized": sorted(organized),
     }
 
 
-def _registration(registration: Registration, event: Event) -> dict[str, Any]:
-    title = service.text_for(event, event.fallback_language)[0].title
+def _registration(registration: Registration, event: Event, reader: str) -> dict[str, Any]:
+    """In the person's language, as the bot showed the event and its questions to them."""
+    title = event_title(event, reader)
     given = dict(registration.answers or {})
     return {
         "event_id": event.id,
@@ -53,21 +56,17 @@ def _registration(registration: Registration, event: Event) -> dict[str, Any]:
         "status": str(registration.status),
         "registered_at": _iso(registration.created_at),
         "invite_code": given.pop(service.INVITE_CODE_ANSWER, None),
-        "answers": _answers(event, given),
+        "answers": _answers(event, given, reader),
         "attended_at": _iso(registration.attended_at),
         "check_in_method": registration.checkin_method,
     }
 
 
-def _answers(event: Event, given: dict[str, str]) -> dict[str, dict[str, str | None]]:
+def _answers(event: Event, given: dict[str, str], reader: str) -> dict[str, dict[str, str | None]]:
     """By question id, in the event's order: two questions may well share a prompt. Answers to
     a question the organizers removed since keep their value without a prompt."""
     prompts: dict[str, str | None] = {
-        str(question.id): str(
-            service.question_text(question, event.fallback_language, event.fallback_language).get(
-                "prompt", ""
-            )
-        )
+        str(question.id): str(question_text(event, question, reader).text.get("prompt", ""))
         for question in event.questions
     }
     order = [key for key in prompts if key in given] + [key for key in given if key not in prompts]

@@ -71,6 +71,8 @@ class EventDraft:
     ends_at: datetime
     capacity: int
     registration_mode: RegistrationMode = RegistrationMode.OPEN
+    # Read before the main language by people whose own was not written (i18n.fallback).
+    second_language: str | None = None
     invite_code: str | None = None
     registration_deadline: datetime | None = None
     cancellation_deadline: datetime | None = None
@@ -115,6 +117,7 @@ async def create_event(
 
 def _apply_draft(event: Event, draft: EventDraft) -> None:
     event.fallback_language = draft.fallback_language
+    event.second_language = draft.second_language
     event.venue_name = draft.venue_name
     event.address = draft.address
     event.latitude = draft.latitude
@@ -137,23 +140,6 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
 
 async def find_event(session: AsyncSession, event_id: int) -> Event | None:
     return await session.get(Event, event_id)
-
-
-def text_for(event: Event, language: str) -> tuple[EventText, bool]:
-    """The title and description in ``language``, else in the event's fallback language (then
-    any); the flag says whether a fallback was used."""
-    by_language = {text.language: text for text in event.texts}
-    if language in by_language:
-        return by_language[language], False
-    fallback = by_language.get(event.fallback_language) or next(iter(by_language.values()))
-    return fallback, True
-
-
-def question_text(
-    question: RegistrationQuestion, language: str, fallback: str
-) -> dict[str, object]:
-    texts = question.texts
-    return dict(texts.get(language) or texts.get(fallback) or next(iter(texts.values())))
 
 
 def is_organizer_of(event: Event, user: User, admin_ids: frozenset[int]) -> bool:

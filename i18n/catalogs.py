@@ -1,11 +1,12 @@
 """Compiled gettext catalogs and a per-language translator that also formats dates and numbers."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import dates, lists, numbers
 from babel.support import Translations
 
 from i18n.languages import LANGUAGES, babel_locale
@@ -109,6 +110,17 @@ class Translator:
 
     def country_name(self, country_code: str) -> str:
         return self.locale.territories.get(country_code, country_code)
+
+    def language_name(self, code: str) -> str:
+        """A language as the reader names it inside a sentence: "请用英语输入", not "请用English".
+        Pickers show each language's own name instead (``Language.native_name``)."""
+        known = LANGUAGES.get(code)
+        return self.locale.languages.get(code) or (known.native_name if known else code)
+
+    def language_list(self, codes: Iterable[str]) -> str:
+        """Languages as one phrase in the reader's language, e.g. "English and Thai"."""
+        names = [self.language_name(code) for code in codes]
+        return lists.format_list(names, locale=self.locale) if names else ""
 
 
 def _offset_for_zone(pattern: str) -> str:

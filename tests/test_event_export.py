@@ -259,10 +259,11 @@ def test_missing_labels_fall_back_to_their_keys() -> None:
 
 def test_answers_to_unknown_choices_are_shown_as_given() -> None:
     question = RegistrationQuestion(id=1, position=0, kind=QuestionKind.CHOICE, texts=DIET)
-    assert answer_text(question, "Vegan", "en", "en") == "Vegan"
-    assert answer_text(question, "9", "en", "en") == "9"
-    assert answer_text(question, 1, "th", "en") == "มังสวิรัติ"
-    assert answer_text(question, None, "th", "en") == ""
+    event = make_event()
+    assert answer_text(event, question, "Vegan", "en") == "Vegan"
+    assert answer_text(event, question, "9", "en") == "9"
+    assert answer_text(event, question, 1, "th") == "มังสวิรัติ"
+    assert answer_text(event, question, None, "th") == ""
 
 
 def test_xlsx_reads_back_with_bold_frozen_header_and_local_times() -> None:

@@ -113,7 +113,8 @@ async def test_card_is_in_the_readers_language_with_a_stated_fallback(bot: BotRu
     lin = await _person(bot, 3003, "zh", country="CN", city="Nanning")
     await _open(bot, lin, event_id)
     card = lin.last.text
-    assert "Bang Saen beach cleanup" in card and "English" in card
+    # The note names the language shown in the reader's own: 英语, not English.
+    assert "Bang Saen beach cleanup" in card and "英语" in card
     assert "P3002" not in card
 
 

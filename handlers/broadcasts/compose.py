@@ -29,6 +29,7 @@ from accounts.service import InvalidText, Permission
 from broadcasts import service as broadcasts
 from broadcasts.models import Broadcast, EventRelation
 from events.models import Event
+from events.texts import event_title
 from handlers.broadcasts import progress as live
 from handlers.kit import deep_links
 from handlers.kit import profile_fields as steps
@@ -149,10 +150,6 @@ def _zone(context: TidelineContext, account: User) -> str:
     return account.timezone or context.services.settings.DEFAULT_TIMEZONE
 
 
-def _language_name(code: str) -> str:
-    return LANGUAGES[code].native_name
-
-
 # -- texts -------------------------------------------------------------------------------------
 
 
@@ -197,7 +194,7 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting 
         context,
         context.t._(
             "Type the message in {language}. Bold, italic and links you format are kept."
-        ).format(language=_language_name(language)),
+        ).format(language=context.t.language_name(language)),
         edit=True,
     )
     return Awaiting.TEXT
@@ -227,11 +224,9 @@ async def type_text(update: Update, context: TidelineContext) -> Awaiting | None
     await answer(
         update,
         context,
-        t._("Saved the text in {language}.").format(language=_language_name(language))
+        t._("Saved the text in {language}.").format(language=t.language_name(language))
         + "\n"
-        + t._("Written so far: {languages}").format(
-            languages=", ".join(_language_name(code) for code in written)
-        ),
+        + t._("Written so far: {languages}").format(languages=t.language_list(written)),
         [
             [context.button(t._("Add another language"), ANOTHER_LANGUAGE)],
             [context.button(t._("Continue"), TEXTS_DONE)],
@@ -265,7 +260,7 @@ async def finish_texts(update: Update, context: TidelineContext) -> Awaiting:
         update,
         context,
         context.t._("People whose language is not among these get which text?"),
-        [[context.button(_language_name(code), FALLBACK, code)] for code in written],
+        [[context.button(LANGUAGES[code].native_name, FALLBACK, code)] for code in written],
         edit=True,
     )
     return Awaiting.FALLBACK
@@ -286,7 +281,7 @@ async def choose_fallback(update: Update, context: TidelineContext) -> Awaiting 
 
 def _event_label(t: Translator, event: Event) -> str:
     day = t.date(event.starts_at, event.timezone, "medium")
-    return f"{broadcasts.event_title(event, t.language)} · {day}"
+    return f"{event_title(event, t.language)} · {day}"
 
 
 async def _ask_event(update: Update, context: TidelineContext) -> Awaiting:
@@ -340,11 +335,11 @@ async def _audience_lines(
         lines.append(t._("City: {city}").format(city=escape(draft.audience_city)))
     if draft.audience_language:
         lines.append(
-            t._("Language: {language}").format(language=_language_name(draft.audience_language))
+            t._("Language: {language}").format(language=t.language_name(draft.audience_language))
         )
     if draft.audience_event_id and draft.audience_event_relation:
         event = await session.get(Event, draft.audience_event_id)
-        title = broadcasts.event_title(event, t.language) if event else "–"
+        title = event_title(event, t.language) if event else "–"
         relation = t._(RELATION_LABELS[draft.audience_event_relation])
         lines.append(
             t._("Event: {event} ({relation})").format(event=escape(title), relation=relation)
@@ -554,18 +549,16 @@ async def _show_summary(update: Update, context: TidelineContext, *, edit: bool)
     async with editing_draft(update, context) as (session, _account, draft):
         audience = await _audience_lines(session, t, draft, context.now())
         event = await session.get(Event, draft.event_id) if draft.event_id else None
-    written = ", ".join(_language_name(code) for code in broadcasts.written_languages(draft))
+    written = t.language_list(broadcasts.written_languages(draft))
     lines = [
         t._("Languages: {languages}").format(languages=written),
         t._("Everyone else gets: {language}").format(
-            language=_language_name(draft.fallback_language or "en")
+            language=t.language_name(draft.fallback_language or "en")
         ),
     ]
     if event is not None:
         lines.append(
-            t._("Register button for: {event}").format(
-                event=escape(broadcasts.event_title(event, t.language))
-            )
+            t._("Register button for: {event}").format(event=escape(event_title(event, t.language)))
         )
     await answer(
         update,

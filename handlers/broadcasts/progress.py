@@ -21,6 +21,7 @@ from delivery.errors import SkipSend
 from handlers.kit.context import SERVICES_KEY, Services, TidelineContext, account_of, answer
 from handlers.runtime.sender import Outgoing, RenderRequest
 from i18n import LANGUAGES, Catalogs, Translator
+from i18n.fallback import Picked, shown_in_note
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +46,24 @@ def footer(t: Translator) -> str:
 
 
 def longest_footer(catalogs: Catalogs) -> int:
-    """Room every reader's footer needs, so the organizer's text is limited once for all."""
-    return max(
-        broadcasts.utf16_length("\n\n" + footer(catalogs.translator(code))) for code in LANGUAGES
-    )
+    """Room every reader's footer and note on the language shown need, so the organizer's text
+    is limited once for all."""
+    return max(_added_length(catalogs.translator(code)) for code in LANGUAGES)
+
+
+def _added_length(t: Translator) -> int:
+    notes = (shown_in_note(t, Picked(None, shown, t.language)) or "" for shown in LANGUAGES)
+    longest_note = max(broadcasts.utf16_length("\n\n" + note) for note in notes)
+    return longest_note + broadcasts.utf16_length("\n\n" + footer(t))
 
 
 def message_text(broadcast: Broadcast, t: Translator) -> str:
-    body = broadcasts.text_for(broadcast, t.language).html
-    return f"{body}\n\n<i>{escape(footer(t))}</i>"
+    """The organizer's text in the reader's language or the next along the chain, saying so
+    below it (a first line would stand in the notification instead of the message)."""
+    picked = broadcasts.text_for(broadcast, t.language)
+    note = shown_in_note(t, picked)
+    shown_in = f"\n\n<i>{escape(note)}</i>" if note else ""
+    return f"{picked.text.html}{shown_in}\n\n<i>{escape(footer(t))}</i>"
 
 
 def message_keyboard(

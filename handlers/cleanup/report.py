@@ -45,7 +45,7 @@ from events.cleanup_card import (
 )
 from events.models import CleanupReport, Event
 from events.notices import Kind
-from events.service import text_for
+from events.texts import event_title
 from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
@@ -124,10 +124,6 @@ class Figures(Protocol):
     people: int
     distance_m: int
     items: dict[str, int]
-
-
-def event_title(event: Event, language: str) -> str:
-    return text_for(event, language)[0].title
 
 
 def _title(t: Translator, event: Event) -> str:

@@ -9,9 +9,11 @@ from telegram import InputFile, Update
 from events.calendar import calendar_filename, event_calendar
 from events.models import ACTIVE, Event, EventKind, EventStatus, Registration, RegistrationMode
 from events.models import RegistrationStatus as Status
-from events.service import Refusal, seats_left, text_for
+from events.service import Refusal, seats_left
+from events.texts import event_text, event_title
 from handlers.kit.context import TidelineContext
-from i18n import LANGUAGES, Translator, lazy
+from i18n import Translator, lazy
+from i18n.fallback import shown_in_note
 
 KIND_LABELS = {
     EventKind.ROUNDTABLE: lazy("Roundtable"),
@@ -46,7 +48,7 @@ def refusal_text(t: Translator, refusal: Refusal) -> str:
 
 
 def title_of(t: Translator, event: Event) -> str:
-    return text_for(event, t.language)[0].title
+    return event_title(event, t.language)
 
 
 def seats_line(t: Translator, event: Event) -> str:
@@ -77,15 +79,12 @@ def status_line(t: Translator, registration: Registration, event: Event) -> str:
 
 
 def event_card(t: Translator, event: Event, *, registration: Registration | None = None) -> str:
-    text, fell_back = text_for(event, t.language)
+    picked = event_text(event, t.language)
+    text = picked.text
     lines = [f"<b>{escape(text.title)}</b>", f"<i>{t._(KIND_LABELS[event.kind])}</i>"]
-    if fell_back:
-        language = LANGUAGES.get(text.language)
-        lines.append(
-            t._("(Shown in {language}: the organizers have not written it in yours.)").format(
-                language=language.native_name if language else text.language
-            )
-        )
+    note = shown_in_note(t, picked)
+    if note:
+        lines.append(escape(note))
     if text.description:
         lines += ["", escape(text.description)]
     lines += [
@@ -125,7 +124,7 @@ def calendar_file(
     withdrawn: bool = False,
 ) -> tuple[str, bytes]:
     """The .ics for one reader; ``withdrawn`` removes it from their calendar (they cancelled)."""
-    text, _ = text_for(event, t.language)
+    text = event_text(event, t.language).text
     content = event_calendar(
         event,
         registration,

@@ -18,10 +18,11 @@ from html import escape
 from telegram import InlineKeyboardMarkup
 
 from accounts.models import User
+from events.export import answer_text
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
 from events.notices import Kind
-from events.service import question_text
+from events.texts import question_text
 from handlers.events import actions
 from handlers.events.cards import calendar_file, status_line, title_of
 from handlers.kit import actions as shared
@@ -180,8 +181,9 @@ async def render_approval_request(request: RenderRequest) -> Outgoing:
     for question in event.questions:
         value = (registration.answers or {}).get(str(question.id))
         if value:
-            prompt = question_text(question, t.language, event.fallback_language).get("prompt")
-            lines.append(f"<i>{escape(str(prompt))}</i> {escape(value)}")
+            prompt = question_text(event, question, t.language).text.get("prompt")
+            shown = answer_text(event, question, value, t.language)
+            lines.append(f"<i>{escape(str(prompt))}</i> {escape(shown)}")
     keyboard = InlineKeyboardMarkup(
         [
             [

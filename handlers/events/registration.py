@@ -21,11 +21,13 @@ from events.models import Event, QuestionKind, Registration
 from events.models import RegistrationStatus as Status
 from events.registration_desk import TapVerdict
 from events.service import EventRefused
+from events.texts import question_choices, question_text
 from handlers.events import actions
 from handlers.events.cards import refusal_text, send_calendar_file, status_line, title_of
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.reprompts import expect_buttons, expect_text, text_problem_message
+from i18n.fallback import shown_in_note
 
 ANSWER_LIMIT = 500
 
@@ -83,14 +85,17 @@ async def _next_step(
     question = service.next_question(event, registration)
     if question is None:
         return await _finish(update, context, event, reader_registration=registration)
-    texts = service.question_text(question, t.language, event.fallback_language)
+    picked = question_text(event, question, t.language)
     position = event.questions.index(question) + 1
     heading = t._("Question {number} of {total}").format(
         number=position, total=len(event.questions)
     )
-    prompt = f"<i>{heading}</i>\n{escape(str(texts.get('prompt', '')))}"
+    prompt = f"<i>{heading}</i>\n{escape(str(picked.text.get('prompt', '')))}"
+    note = shown_in_note(t, picked)
+    if note:
+        prompt += f"\n<i>{escape(note)}</i>"
     if question.kind == QuestionKind.CHOICE:
-        choices = [str(choice) for choice in _choices(texts)]
+        choices = question_choices(event, question, t.language)
         keyboard = [
             [context.button(choice[:60], actions.CHOOSE, question.id, index)]
             for index, choice in enumerate(choices)
@@ -99,11 +104,6 @@ async def _next_step(
     else:
         await answer(update, context, prompt)
     return Awaiting.ANSWER
-
-
-def _choices(texts: dict[str, object]) -> list[object]:
-    choices = texts.get("choices")
-    return list(choices) if isinstance(choices, list) else []
 
 
 async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int:
@@ -161,11 +161,11 @@ async def choose_answer(update: Update, context: TidelineContext) -> Awaiting | 
             update, context.t._("That question is already answered."), show_alert=True
         )
         return Awaiting.ANSWER
-    choices = _choices(service.question_text(question, "", event.fallback_language))
+    choices = question_choices(event, question, event.fallback_language)
     if not index.isdigit() or int(index) >= len(choices):
         return await _lost(update, context)
     # Answers are stored in the event's fallback language, so exports compare like with like.
-    service.save_answer(registration, question, str(choices[int(index)]), now=context.now())
+    service.save_answer(registration, question, choices[int(index)], now=context.now())
     await context.answer_query(update)
     return await _next_step(update, context, event, registration)
 

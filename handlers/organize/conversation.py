@@ -63,13 +63,14 @@ from events.service import (
     tick_off,
     undo_attendance,
 )
+from events.texts import question_text
 from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.keyboards import Keyboard
 from handlers.kit.reprompts import earlier_step_button, expect_buttons, expect_text
 from handlers.organize import steps
-from i18n import LANGUAGES, Translator
+from i18n import Translator
 
 
 class Awaiting(StrEnum):
@@ -448,7 +449,7 @@ def _wizard_prompt(step: Step, state: Awaiting) -> Screen:
         text = t._(
             "What is the event's title? Write it in {language}; you can add other languages "
             "before publishing."
-        ).format(language=LANGUAGES[step.account.language].native_name)
+        ).format(language=t.language_name(step.account.language))
         return Screen(text, None, state)
     if state == Awaiting.DESCRIPTION:
         text = t._("Describe the event in a few sentences (up to 2,000 characters), or skip this.")
@@ -698,7 +699,7 @@ async def expect_location(update: Update, context: TidelineContext) -> None:
 
 def _option_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
     context, t, notes = step.context, step.t, step.notes
-    language = LANGUAGES[notes.get("language") or event.fallback_language].native_name
+    language = t.language_name(notes.get("language") or event.fallback_language)
     none_button = [[context.button(t._("No deadline"), NO_VALUE)]]
     written = [text.language for text in event.texts]
     if state == Awaiting.TEXT_LANGUAGE:
@@ -724,7 +725,7 @@ def _option_prompt(step: Step, event: Event, state: Awaiting) -> Screen:
     question = (
         organizing.question_at(event, int(notes["question"])) if "question" in notes else None
     )
-    original = question.texts.get(event.fallback_language) if question else None
+    original = question_text(event, question, t.language).text if question else None
     if state == Awaiting.QUESTION_PROMPT:
         text = t._("Type the question in {language}.").format(language=language)
         if original:
@@ -884,7 +885,7 @@ async def _save_translation(step: Step, event: Event, description: str) -> Scree
     organizing.set_event_text(
         event, language, step.notes["translated_title"], description, now=step.now
     )
-    notice = step.t._("Added {language}.").format(language=LANGUAGES[language].native_name)
+    notice = step.t._("Added {language}.").format(language=step.t.language_name(language))
     return await _summary_screen(step, event, notice)
 
 

@@ -27,7 +27,10 @@ from events.models import (
     RegistrationMode,
     RegistrationStatus,
 )
-from events.service import text_for
+
+# Re-exported for the conversation, which names titles through this module.
+from events.texts import event_text
+from events.texts import event_title as event_title
 from handlers.kit.context import TidelineContext
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
@@ -339,10 +342,6 @@ def paging_row(
 # ---- texts ----------------------------------------------------------------------------------
 
 
-def language_name(code: str) -> str:
-    return LANGUAGES[code].native_name if code in LANGUAGES else code
-
-
 def person_name(user: User) -> str:
     if user.erased_at is not None or user.telegram_id is None:
         return "–"
@@ -350,14 +349,9 @@ def person_name(user: User) -> str:
     return f"{name} (@{user.username})" if user.username else name
 
 
-def event_title(event: Event, language: str) -> str:
-    text, _ = text_for(event, language)
-    return text.title
-
-
 def event_details(t: Translator, event: Event) -> list[str]:
     """Escaped lines describing the event, for the summary and the management card."""
-    text, _ = text_for(event, t.language)
+    text = event_text(event, t.language).text
     kind, status = t._(KIND_LABELS[event.kind]), t._(EVENT_STATUS_LABELS[event.status])
     lines = [
         f"<b>{escape(text.title)}</b>",
@@ -382,7 +376,7 @@ def event_details(t: Translator, event: Event) -> list[str]:
 def draft_details(t: Translator, event: Event, co_organizers: Sequence[User]) -> list[str]:
     """What the summary shows beyond the card: everything the options change."""
     zone = event.timezone
-    written = ", ".join(language_name(text.language) for text in event.texts)
+    written = t.language_list(text.language for text in event.texts)
     none = t._("none")
     lines = [
         t._("Languages: {languages}").format(languages=escape(written)),
