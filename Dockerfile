@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY bot.py settings.py babel.cfg ./
 COPY accounts accounts
 COPY broadcasts broadcasts
+COPY questions questions
 COPY db db
 COPY delivery delivery
 COPY demo demo

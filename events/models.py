@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models import Base
 from db.types import UTCDateTime
+from questions import Kind
 
 
 class EventKind(StrEnum):
@@ -39,9 +40,8 @@ class RegistrationMode(StrEnum):
     INVITE_CODE = "invite_code"
 
 
-class QuestionKind(StrEnum):
-    TEXT = "text"
-    CHOICE = "choice"
+# Registration questions are questions of the one engine (see questions/).
+QuestionKind = Kind
 
 
 class RegistrationStatus(StrEnum):

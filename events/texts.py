@@ -7,6 +7,7 @@ from typing import Any
 
 from events.models import Event, EventText, RegistrationQuestion
 from i18n.fallback import Picked, pick
+from questions import Option, Question
 
 
 def event_text(event: Event, reader: str) -> Picked[EventText]:
@@ -28,3 +29,30 @@ def question_text(
 def question_choices(event: Event, question: RegistrationQuestion, reader: str) -> list[str]:
     choices = question_text(event, question, reader).text.get("choices")
     return [str(choice) for choice in choices] if isinstance(choices, list) else []
+
+
+def as_question(event: Event, question: RegistrationQuestion) -> Question:
+    """The registration question as the question engine asks it. A choice is stored as its
+    label in the event's main language, as exports and /mydata have always shown it."""
+    texts = question.texts
+    main = event.fallback_language
+    stored = question_choices(event, question, main)
+    options = [
+        Option(
+            value=value,
+            labels={
+                language: str(text["choices"][index])
+                for language, text in texts.items()
+                if isinstance(text.get("choices"), list) and index < len(text["choices"])
+            },
+        )
+        for index, value in enumerate(stored)
+    ]
+    return Question(
+        name=str(question.id),
+        kind=question.kind,
+        labels={language: str(text.get("prompt", "")) for language, text in texts.items()},
+        main_language=main,
+        second_language=event.second_language,
+        options=options,
+    )

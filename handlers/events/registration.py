@@ -15,21 +15,19 @@ from telegram.ext import (
     filters,
 )
 
-from accounts.service import InvalidText, clean_free_text
 from events import service
 from events.models import Event, QuestionKind, Registration
 from events.models import RegistrationStatus as Status
 from events.registration_desk import TapVerdict
 from events.service import EventRefused
-from events.texts import question_choices, question_text
+from events.texts import as_question, question_choices, question_text
 from handlers.events import actions
 from handlers.events.cards import refusal_text, send_calendar_file, status_line, title_of
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.reprompts import expect_buttons, expect_text, text_problem_message
+from handlers.kit.reprompts import expect_text, reject_answer
 from i18n.fallback import shown_in_note
-
-ANSWER_LIMIT = 500
+from questions import InvalidAnswer, answer_chosen, answer_typed
 
 
 class Awaiting(StrEnum):
@@ -135,13 +133,10 @@ async def type_answer(update: Update, context: TidelineContext) -> Awaiting | in
     question = service.next_question(event, registration)
     if question is None:
         return await _finish(update, context, event, reader_registration=registration)
-    if question.kind == QuestionKind.CHOICE:
-        await expect_buttons(update, context)
-        return Awaiting.ANSWER
     try:
-        value = clean_free_text(message.text, ANSWER_LIMIT)
-    except InvalidText as problem:
-        await answer(update, context, text_problem_message(context.t, problem))
+        value = answer_typed(as_question(event, question), message.text)
+    except InvalidAnswer as problem:
+        await reject_answer(update, context, problem)
         return Awaiting.ANSWER
     service.save_answer(registration, question, value, now=context.now())
     return await _next_step(update, context, event, registration)
@@ -161,11 +156,11 @@ async def choose_answer(update: Update, context: TidelineContext) -> Awaiting | 
             update, context.t._("That question is already answered."), show_alert=True
         )
         return Awaiting.ANSWER
-    choices = question_choices(event, question, event.fallback_language)
-    if not index.isdigit() or int(index) >= len(choices):
+    try:
+        value = answer_chosen(as_question(event, question), int(index))
+    except (ValueError, InvalidAnswer):
         return await _lost(update, context)
-    # Answers are stored in the event's fallback language, so exports compare like with like.
-    service.save_answer(registration, question, choices[int(index)], now=context.now())
+    service.save_answer(registration, question, value, now=context.now())
     await context.answer_query(update)
     return await _next_step(update, context, event, registration)
 

@@ -5,6 +5,7 @@ from telegram import Update
 from accounts.service import InvalidText, TextProblem
 from handlers.kit.context import TidelineContext, answer
 from i18n import Translator
+from questions import InvalidAnswer, Problem
 
 
 async def expect_buttons(update: Update, context: TidelineContext) -> None:
@@ -36,8 +37,25 @@ def text_problem_message(t: Translator, problem: InvalidText) -> str:
     limit = problem.limit
     if problem.problem == TextProblem.EMPTY:
         return t._("Please type it as text.")
+    return _too_long(t, limit)
+
+
+def _too_long(t: Translator, limit: int) -> str:
     return t.ngettext(
         "That is too long: please keep it under {count} character.",
         "That is too long: please keep it under {count} characters.",
         limit,
     ).format(count=t.number(limit))
+
+
+async def reject_answer(update: Update, context: TidelineContext, problem: InvalidAnswer) -> None:
+    """An answer the question engine refused, said in the reader's language."""
+    t = context.t
+    if problem.problem == Problem.ANSWERED_BY_BUTTONS:
+        await expect_buttons(update, context)
+    elif problem.problem == Problem.EMPTY:
+        await answer(update, context, t._("Please type it as text."))
+    elif problem.problem == Problem.TOO_LONG:
+        await answer(update, context, _too_long(t, problem.limit))
+    else:
+        await earlier_step_button(update, context)

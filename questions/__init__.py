@@ -1,0 +1,42 @@
+"""One question engine for everything the bot asks people as a form.
+
+Registration questions (events) and post-event survey questions (surveys) are the same idea: a
+typed question with a stable name, its wording per language (a label, for choices the options),
+rules (required, a length or a range) and validation of what a person typed or tapped. So there
+is one engine, here, and both map their own rows onto its ``Question``: ``events.texts`` does it
+for registration questions, the surveys package will for its own. The engine knows neither
+Telegram nor the database: it turns a person's input into the value to store, or raises
+``InvalidAnswer`` naming the problem, which the chat layer words in the reader's language.
+
+Choosing the wording shown to a reader follows the one fallback chain of ``i18n.fallback``.
+Answers to choices are stored as the option's value (language-independent), so exports and
+results compare like with like whatever language each person answered in.
+
+Extending it (surveys): add the kind to ``Kind`` and its parser to ``PARSERS``; a kind's parser
+receives the question and the typed text. Kinds answered by buttons (choices) use
+``answer_chosen``.
+"""
+
+from questions.engine import (
+    PARSERS,
+    InvalidAnswer,
+    Kind,
+    Option,
+    Problem,
+    Question,
+    answer_chosen,
+    answer_typed,
+    wording,
+)
+
+__all__ = [
+    "PARSERS",
+    "InvalidAnswer",
+    "Kind",
+    "Option",
+    "Problem",
+    "Question",
+    "answer_chosen",
+    "answer_typed",
+    "wording",
+]
