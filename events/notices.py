@@ -151,12 +151,6 @@ async def decision_made(
     )
 
 
-async def approval_requested(
-    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
-) -> None:
-    await outbox.enqueue_many(session, approval_request_items(event, registration, now=now))
-
-
 def approval_request_items(
     event: Event, registration: Registration, *, now: datetime
 ) -> list[OutboxItem]:

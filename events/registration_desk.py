@@ -2,33 +2,32 @@
 
 Taps that arrive while an earlier batch is being written share one transaction
 (``db.group_commit``): one read of the people, one of the event, one of their registrations, one
-INSERT for the new ones, one UPDATE for the seats and one INSERT for their reminders, where
-registering one by one costs about a dozen statements per person (bench/registration_burst.py).
+INSERT for the new ones, then :func:`events.service.place` for the whole batch (one lock of the
+event row, one UPDATE for the seats and one INSERT for their reminders), where registering one
+by one costs about a dozen statements per person (bench/registration_burst.py).
 
-The guarantees are those of :func:`events.service.register`: one registration per person per
-event (the unique constraint, met here with ON CONFLICT DO NOTHING) and never more people
-confirmed than seats (the event row is locked before the free seats are counted). Whatever is
-out of the ordinary – an earlier cancelled registration or a draft, the same person twice in a
-batch, a row another process inserted meanwhile – goes through ``service.register`` in the same
-transaction.
+Seats, the waitlist and approval follow the rules of :func:`events.service.register`, because
+both go through ``service.place``: one registration per person per event (the unique
+constraint, met here with ON CONFLICT DO NOTHING) and never more people confirmed than seats,
+given in tap order. Whatever is out of the ordinary – an earlier cancelled registration or a
+draft, the same person twice in a batch, a row another process inserted meanwhile – is entered
+by ``service.enter`` in the same transaction and placed in its turn with the others.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import User
 from db.group_commit import GroupCommit
-from delivery import outbox
-from events import notices, service
+from events import service
 from events.checkin_code import new_checkin_token
-from events.models import ACTIVE, Event, Registration, RegistrationMode, RegistrationStatus
+from events.models import ACTIVE, Event, Registration, RegistrationStatus
 from events.service import Refusal, RegistrationResult
 
 
@@ -119,14 +118,31 @@ async def _register_for(
             admitted.append(one)
     if event is None or not admitted:
         return outcomes
+    entered = await _enter(session, event, admitted)
+    in_tap_order = [entered[index] for index in sorted(entered)]
+    latest = max(one.tap.now for one in admitted)
+    await service.place(
+        session, event, [r.registration for r in in_tap_order if r.created], now=latest
+    )
+    for index, result in entered.items():
+        outcomes[index] = TapOutcome(TapVerdict.REGISTERED, event, result=result)
+    return outcomes
+
+
+async def _enter(
+    session: AsyncSession, event: Event, admitted: list[_Waiting]
+) -> dict[int, RegistrationResult]:
+    """Each tap's registration, by tap, new ones not yet placed: people new to the event in one
+    INSERT, everyone else through ``service.enter``."""
     existing = await _registrations(session, event, {one.user_id for one in admitted})
+    entered: dict[int, RegistrationResult] = {}
     fresh: list[_Waiting] = []
     fresh_people: set[int] = set()
     unusual: list[_Waiting] = []
     for one in admitted:
         registration = existing.get(one.user_id)
         if registration is not None and registration.status in ACTIVE:
-            outcomes[one.index] = _registered(event, registration, created=False)
+            entered[one.index] = RegistrationResult(registration, created=False)
         elif registration is not None or one.user_id in fresh_people:
             unusual.append(one)
         else:
@@ -135,21 +151,14 @@ async def _register_for(
     inserted = await _insert(session, event, fresh)
     for one in fresh:
         if one.user_id in inserted:
-            outcomes[one.index] = _registered(event, inserted[one.user_id], created=True)
+            entered[one.index] = RegistrationResult(inserted[one.user_id], created=True)
         else:
             unusual.append(one)
     for one in sorted(unusual, key=lambda one: one.index):
         person = await session.get(User, one.user_id)
         assert person is not None
-        result = await service.register(session, event, person, now=one.tap.now)
-        outcomes[one.index] = TapOutcome(TapVerdict.REGISTERED, event, result=result)
-    return outcomes
-
-
-def _registered(event: Event, registration: Registration, *, created: bool) -> TapOutcome:
-    return TapOutcome(
-        TapVerdict.REGISTERED, event, result=RegistrationResult(registration, created)
-    )
+        entered[one.index] = await service.enter(session, event, person, now=one.tap.now)
+    return entered
 
 
 async def _registrations(
@@ -166,38 +175,18 @@ async def _registrations(
 async def _insert(
     session: AsyncSession, event: Event, fresh: list[_Waiting]
 ) -> dict[int, Registration]:
-    """New registrations in tap order: seats while they last, then the waitlist (or all pending
-    approval). Returns them by person; someone missing was registered meanwhile elsewhere."""
+    """New registrations, by person; someone missing was registered meanwhile elsewhere."""
     if not fresh:
         return {}
-    approval = event.registration_mode == RegistrationMode.APPROVAL
-    if not approval:
-        # Concurrent writers (other batches, other processes) count free seats one at a time.
-        await service.lock_event(session, event)
-    free = 0 if approval else service.seats_left(event)
-    rows = [
-        _row(event, one, _first_status(approval, seat=position < free))
-        for position, one in enumerate(fresh)
-    ]
+    status = service.entry_status(event)
     statement = _insert_statement(session).on_conflict_do_nothing(
         index_elements=[Registration.event_id, Registration.user_id]
     )
-    created = {
+    rows = [_row(event, one, status) for one in fresh]
+    return {
         registration.user_id: registration
         for registration in await session.scalars(statement.returning(Registration), rows)
     }
-    in_order = [created[one.user_id] for one in fresh if one.user_id in created]
-    if not approval:
-        await _seat(session, event, in_order, free)
-    latest = max(one.tap.now for one in fresh)
-    await outbox.enqueue_many(session, _notices(event, in_order), now=latest)
-    return created
-
-
-def _first_status(approval: bool, *, seat: bool) -> RegistrationStatus:
-    if approval:
-        return RegistrationStatus.PENDING
-    return RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
 
 
 def _row(event: Event, one: _Waiting, status: RegistrationStatus) -> dict[str, object]:
@@ -219,37 +208,3 @@ def _insert_statement(session: AsyncSession) -> postgresql.Insert | sqlite.Inser
     return (
         postgresql.insert(Registration) if dialect == "postgresql" else sqlite.insert(Registration)
     )
-
-
-async def _seat(
-    session: AsyncSession, event: Event, in_order: list[Registration], free: int
-) -> None:
-    """Seats go to the first ``free`` people inserted. Someone planned a seat but inserted
-    meanwhile elsewhere leaves it to the next person in this batch."""
-    for position, registration in enumerate(in_order):
-        if position < free and registration.status == RegistrationStatus.WAITLISTED:
-            registration.status = RegistrationStatus.CONFIRMED
-    seated = sum(1 for r in in_order if r.status == RegistrationStatus.CONFIRMED)
-    if not seated:
-        return
-    await session.flush()
-    taken = await session.scalar(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(seats_taken=Event.seats_taken + seated)
-        .returning(Event.seats_taken)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(event, "seats_taken", taken)
-
-
-def _notices(event: Event, registrations: Iterable[Registration]) -> list[outbox.OutboxItem]:
-    items: list[outbox.OutboxItem] = []
-    for registration in registrations:
-        if registration.status == RegistrationStatus.CONFIRMED:
-            items += notices.reminder_items(event, registration, now=registration.created_at)
-        elif registration.status == RegistrationStatus.PENDING:
-            items += notices.approval_request_items(
-                event, registration, now=registration.created_at
-            )
-    return items

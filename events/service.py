@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import User
 from accounts.service import Permission, has_permission
+from delivery import outbox
 from events import notices
 from events.checkin_code import new_checkin_token
 from events.models import (
@@ -374,7 +375,25 @@ async def register(
     now: datetime,
 ) -> RegistrationResult:
     """One registration per person per event, however often and concurrently they tap: the
-    unique constraint decides, and a seat is taken only by a guarded UPDATE."""
+    unique constraint decides (:func:`enter`), and the seat is taken by :func:`place`, as for a
+    batch of taps at the registration desk."""
+    result = await enter(session, event, user, answers=answers, invite_code=invite_code, now=now)
+    if result.created:
+        await place(session, event, [result.registration], now=now)
+    return result
+
+
+async def enter(
+    session: AsyncSession,
+    event: Event,
+    user: User,
+    *,
+    answers: Mapping[str, str] | None = None,
+    invite_code: str | None = None,
+    now: datetime,
+) -> RegistrationResult:
+    """The person's registration, new ones entered as :func:`entry_status` has it and not yet
+    placed: the caller passes them to :func:`place` (``register`` does both)."""
     refusal = refusal_to_register(event, now=now)
     if refusal is not None:
         raise EventRefused(refusal)
@@ -402,11 +421,7 @@ async def register(
             registration.updated_at = now
             registration.queued_at = now
             registration.offer_expires_at = None
-            registration.status = (
-                RegistrationStatus.PENDING
-                if event.registration_mode == RegistrationMode.APPROVAL
-                else RegistrationStatus.WAITLISTED
-            )
+            registration.status = entry_status(event)
             session.add(registration)
             await session.flush()
     except IntegrityError:
@@ -415,15 +430,52 @@ async def register(
         if winner is None:
             raise
         return RegistrationResult(winner, created=False)
-    # The seat is taken last, so the event row stays locked (PostgreSQL) only for the few
-    # statements before commit while a burst of people tap at once.
-    if registration.status == RegistrationStatus.WAITLISTED and await _take_seat(session, event):
-        registration.status = RegistrationStatus.CONFIRMED
-    if registration.status == RegistrationStatus.CONFIRMED:
-        await notices.schedule_reminders(session, event, registration, now=now)
-    if registration.status == RegistrationStatus.PENDING:
-        await notices.approval_requested(session, event, registration, now=now)
     return RegistrationResult(registration, created=True)
+
+
+def entry_status(event: Event) -> RegistrationStatus:
+    """What a new registration is until :func:`place` has seen it: a request for the organizers'
+    approval, or a place in the queue for a seat."""
+    if event.registration_mode == RegistrationMode.APPROVAL:
+        return RegistrationStatus.PENDING
+    return RegistrationStatus.WAITLISTED
+
+
+async def place(
+    session: AsyncSession, event: Event, registrations: Sequence[Registration], *, now: datetime
+) -> None:
+    """Seats for people who just registered or were just approved, in the order given: the free
+    seats go to those queued for one while they last, the rest stay on the waitlist; requests
+    for approval take none until an organizer decides. Each then hears what comes next:
+    reminders for a seat, a request to the organizers for approval.
+
+    This is the only place a registration takes a seat, one person at a time (:func:`register`,
+    :func:`decide`) or a batch of taps (events.registration_desk). The event row is locked
+    before the free seats are counted, so concurrent writers never confirm more people than
+    seats; it is locked after the registrations are written, so that it stays locked only for
+    the few statements before commit while a burst of people register at once."""
+    queued = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    if queued:
+        await lock_event(session, event)
+        seated = queued[: seats_left(event)]
+        for registration in seated:
+            registration.status = RegistrationStatus.CONFIRMED
+        if seated:
+            event.seats_taken += len(seated)
+            await session.flush()
+    await outbox.enqueue_many(session, _what_comes_next(event, registrations, now), now=now)
+
+
+def _what_comes_next(
+    event: Event, registrations: Sequence[Registration], now: datetime
+) -> list[outbox.OutboxItem]:
+    items: list[outbox.OutboxItem] = []
+    for registration in registrations:
+        if registration.status == RegistrationStatus.CONFIRMED:
+            items += notices.reminder_items(event, registration, now=now)
+        elif registration.status == RegistrationStatus.PENDING:
+            items += notices.approval_request_items(event, registration, now=now)
+    return items
 
 
 INVITE_CODE_ANSWER = "invite_code"
@@ -516,20 +568,6 @@ async def abandon_draft(session: AsyncSession, registration: Registration) -> No
         registration.status = RegistrationStatus.CANCELLED
     else:
         await session.delete(registration)
-
-
-async def _take_seat(session: AsyncSession, event: Event) -> bool:
-    taken = await session.scalar(
-        update(Event)
-        .where(Event.id == event.id, Event.seats_taken < Event.capacity)
-        .values(seats_taken=Event.seats_taken + 1)
-        .returning(Event.seats_taken)
-        .execution_options(synchronize_session=False)
-    )
-    if taken is None:
-        return False
-    set_committed_value(event, "seats_taken", taken)
-    return True
 
 
 async def lock_event(session: AsyncSession, event: Event) -> None:
@@ -694,11 +732,11 @@ async def decide(
     registration.updated_at = now
     if not approve:
         registration.status = RegistrationStatus.REJECTED
-    elif await _take_seat(session, event):
-        registration.status = RegistrationStatus.CONFIRMED
-        await notices.schedule_reminders(session, event, registration, now=now)
     else:
         registration.status = RegistrationStatus.WAITLISTED
+        await place(session, event, [registration], now=now)
+    if registration.status == RegistrationStatus.WAITLISTED:
+        # The waitlist queues approved people from the decision, not from their request.
         registration.queued_at = now
     await session.flush()
     await notices.decision_made(session, event, registration, now=now)

@@ -185,6 +185,48 @@ async def test_questions_and_invite_code(bot: BotRunner) -> None:
     assert sorted(registration.answers.values()) == sorted(["M", "Vegetarian", "ocean-2026"])
 
 
+async def test_a_fully_answered_draft_registers_on_the_next_text_after_a_restart(
+    bot: BotRunner,
+) -> None:
+    """The draft holds every answer but the conversation still waits for one (the bot went
+    down between storing the last answer and registering): the next text registers the
+    person. Finishing from there once opened a second transaction inside the open one, which
+    froze SQLite's only connection for the pool's 30 s and ended in the apology."""
+    diet = QuestionDraft(kind=QuestionKind.TEXT, texts={"en": {"prompt": "Any dietary needs?"}})
+    event_id = await make_event(bot, capacity=2, questions=[diet])
+    rin = await _person(bot, 3090)
+    await _open(bot, rin, event_id)
+    await bot.do(rin.press("Register"))
+    assert "Any dietary needs?" in rin.last.text
+    await bot.stop()
+    restarted = BotRunner(bot.server, bot.settings, bot.clock)
+    started = await registration_of(restarted, event_id, 3090)
+    assert started is not None
+    async with restarted.session_factory() as session, session.begin():
+        event = await service.find_event(session, event_id)
+        draft = await service.find_registration(session, started.id)
+        assert event is not None and draft is not None
+        assert draft.status == RegistrationStatus.DRAFT
+        service.save_answer(draft, event.questions[0], "None", now=bot.clock())
+    await restarted.start()
+    try:
+        mark = rin.mark()
+        await restarted.do(rin.send_text("No peanuts, please"))
+        replies = [message.text or "" for message in rin.inbox_since(mark)]
+    finally:
+        await restarted.stop()
+    en = bot.catalogs.translator("en")
+    assert not any("Sorry, something went wrong" in reply for reply in replies), replies
+    assert any(
+        en._("Thank you! Your registration for <b>{title}</b> is in.").split("<b>")[0] in reply
+        for reply in replies
+    ), replies
+    registration = await registration_of(restarted, event_id, 3090)
+    assert registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    assert list(registration.answers.values()) == ["None"]
+    assert (await load_event(restarted, event_id)).seats_taken == 1
+
+
 async def test_approval_pending_then_decided_is_worded_distinctly(bot: BotRunner) -> None:
     event_id = await make_event(bot, registration_mode=APPROVAL, capacity=1)
     await organizer(bot)

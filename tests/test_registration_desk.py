@@ -167,8 +167,7 @@ async def test_a_row_written_meanwhile_elsewhere_wins_and_its_seat_goes_on(
     sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another process registers person 10 after this batch read the registrations: the insert
-    skips them, service.register finds their row, and the seat planned for them goes to the
-    next person in the batch."""
+    skips them, service.enter finds their row, and the seats go to the people after them."""
     event_id = await _event(sessions, capacity=2)
     async with sessions() as session, session.begin():
         person = await session.scalar(select(User).where(User.telegram_id == 10))
@@ -192,6 +191,62 @@ async def test_a_row_written_meanwhile_elsewhere_wins_and_its_seat_goes_on(
         12: RegistrationStatus.WAITLISTED,
     }
     assert await _seats_taken(sessions, event_id) == 2
+
+
+async def test_someone_registering_again_gets_a_seat_in_their_turn(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Person 11 withdrew earlier, so their tap takes the unusual way (service.enter) while 12
+    and 13 are inserted together; the seats still go in tap order."""
+    event_id = await _event(sessions, capacity=2)
+    await _taps(sessions, event_id, [11])
+    async with sessions() as session, session.begin():
+        registration = await session.scalar(select(Registration))
+        assert registration is not None
+        await service.cancel_registration(session, registration, now=NOW)
+    outcomes = await _taps(sessions, event_id, [11, 12, 13])
+    assert [outcome.result.created for outcome in outcomes if outcome.result] == [True] * 3
+    assert await _statuses(sessions, event_id) == {
+        11: RegistrationStatus.CONFIRMED,
+        12: RegistrationStatus.CONFIRMED,
+        13: RegistrationStatus.WAITLISTED,
+    }
+    assert await _seats_taken(sessions, event_id) == 2
+
+
+@pytest.mark.parametrize("mode", [RegistrationMode.OPEN, RegistrationMode.APPROVAL])
+async def test_a_batch_of_taps_ends_as_registering_one_by_one(
+    sessions: async_sessionmaker[AsyncSession], mode: RegistrationMode
+) -> None:
+    """Both ways of registering take seats through service.place: the same people, in the same
+    order, end with the same statuses, seats and messages queued."""
+    people = [10, 11, 12, 13, 11]
+    batched = await _event(sessions, capacity=3, registration_mode=mode)
+    await _taps(sessions, batched, people)
+    one_by_one = await _event(sessions, capacity=3, registration_mode=mode)
+    for n, telegram_id in enumerate(people):
+        async with sessions() as session, session.begin():
+            person = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            event = await service.find_event(session, one_by_one)
+            assert person is not None and event is not None
+            await service.register(session, event, person, now=NOW + timedelta(milliseconds=n))
+
+    assert await _statuses(sessions, batched) == await _statuses(sessions, one_by_one)
+    assert await _seats_taken(sessions, batched) == await _seats_taken(sessions, one_by_one)
+    assert await _queued_kinds(sessions, batched) == await _queued_kinds(sessions, one_by_one)
+
+
+async def _queued_kinds(
+    sessions: async_sessionmaker[AsyncSession], event_id: int
+) -> list[tuple[int, str]]:
+    """What the outbox holds about the event: (recipient, kind) pairs."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(User.telegram_id, OutboxMessage.kind)
+            .join(User, User.id == OutboxMessage.user_id)
+            .where(OutboxMessage.payload["event_id"].as_integer() == event_id)
+        )
+        return sorted((int(telegram_id), kind) for telegram_id, kind in rows)
 
 
 async def test_approval_events_queue_requests_and_take_no_seats(
