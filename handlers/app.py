@@ -21,8 +21,9 @@ from delivery.budget import SendBudget
 from events.registration_desk import RegistrationDesk
 from handlers.broadcasts import progress as broadcast_delivery
 from handlers.broadcasts.compose import build_broadcast
-from handlers.cleanup import report as cleanup_report
-from handlers.cleanup.report import build_cleanup_card, build_impact
+from handlers.cleanup import impact as cleanup_impact
+from handlers.cleanup.impact import build_impact
+from handlers.cleanup.report import build_cleanup_card
 from handlers.events import notices as event_notices
 from handlers.events.browse import EVENT_LINK, build_events_browse
 from handlers.events.checkin import CHECKIN_LINK, build_self_checkin
@@ -89,7 +90,7 @@ def outbox_renderers() -> dict[str, Renderer]:
         **RENDERERS,
         **broadcast_delivery.RENDERERS,
         **event_notices.RENDERERS,
-        **cleanup_report.RENDERERS,
+        **cleanup_impact.RENDERERS,
     }
 
 

@@ -12,7 +12,7 @@ from db.models import ConversationState
 from demo.runner import BotRunner
 from events import cleanup_card as card
 from events.models import CleanupReport, EventStatus, RegistrationStatus
-from handlers.cleanup.report import figures_line
+from handlers.cleanup.flow import figures_line
 from handlers.kit.actions import REPORT_CLEANUP as REPORT
 from tests.cleanup_fixtures import (
     make_cleanup,

@@ -18,7 +18,7 @@ from events.models import (
     RegistrationStatus,
 )
 from handlers.kit import actions as shared_actions
-from handlers.organize import conversation as organize
+from handlers.organize import flow as organize
 from tests.conftest import ADMIN_ID
 from tests.flows import button_with, labels, onboard
 from tests.organize_flows import (
