@@ -55,19 +55,23 @@ from events.service import (
     find_event,
     find_registration,
     is_organizer_of,
+    mark_attendance,
     move_venue,
     organized_by,
     publish_event,
     reschedule_event,
     status_counts,
-    tick_off,
-    undo_attendance,
 )
 from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.keyboards import Keyboard
-from handlers.kit.reprompts import earlier_step_button, expect_buttons, expect_text
+from handlers.kit.reprompts import (
+    earlier_step_button,
+    expect_buttons,
+    expect_text,
+    out_of_date_notice,
+)
 from handlers.organize import steps
 from i18n import LANGUAGES, Translator
 
@@ -134,7 +138,8 @@ SAVE = "om.save"  # event id
 DROP_QUESTION = "om.dropq"  # event id
 PUBLISH = "om.pub"  # event id
 VIEW = "om.rl"  # event id, view, page
-TICK = "om.tk"  # registration id, page
+TICK = "om.tk"  # registration id, page, TICK_INTENT or UNTICK
+TICK_INTENT, UNTICK = "tick", "untick"
 CSV = "om.csv"  # event id
 XLSX = "om.xlsx"  # event id
 EDIT = "om.edit"  # event id
@@ -1258,8 +1263,11 @@ async def _view_screen(
             status += ", " + t._("attended")
         lines.append(f"{number}. {escape(name)} – {escape(status)}")
         if view == REGISTRATIONS and registration.status == RegistrationStatus.CONFIRMED:
-            mark = "✅" if registration.attended_at is not None else "⬜"
-            keyboard.append([context.button(f"{mark} {name}"[:60], TICK, registration.id, page)])
+            ticked = registration.attended_at is not None
+            mark, intent = ("✅", UNTICK) if ticked else ("⬜", TICK_INTENT)
+            keyboard.append(
+                [context.button(f"{mark} {name}"[:60], TICK, registration.id, page, intent)]
+            )
         elif view == PENDING:
             keyboard.append(
                 [
@@ -1305,28 +1313,23 @@ async def _registration_event(step: Step, registration_id: int) -> tuple[Registr
 @requires(Permission.ORGANIZE)
 async def toggle_attendance(update: Update, context: TidelineContext) -> Next:
     registration_id, page = _int_args(update)
+    intent = button_args(update)[-1]
 
     async def work(step: Step) -> Screen:
         registration, event = await _registration_event(step, registration_id)
         try:
-            if registration.attended_at is None:
-                await tick_off(
-                    step.session,
-                    registration,
-                    organizer=step.account,
-                    admin_ids=step.admins,
-                    now=step.now,
-                )
-            else:
-                await undo_attendance(
-                    step.session,
-                    registration,
-                    organizer=step.account,
-                    admin_ids=step.admins,
-                    now=step.now,
-                )
+            changed = intent in (TICK_INTENT, UNTICK) and await mark_attendance(
+                step.session,
+                registration,
+                intent == TICK_INTENT,
+                organizer=step.account,
+                admin_ids=step.admins,
+                now=step.now,
+            )
         except EventRefused as refused:
             raise Refused(_refusal_text(step.t, refused.refusal)) from None
+        if not changed:
+            await step.context.answer_query(update, out_of_date_notice(step.t), show_alert=True)
         await step.session.flush()
         return await _view_screen(step, event, REGISTRATIONS, page)
 

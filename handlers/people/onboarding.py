@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from accounts import service
-from accounts.models import ConsentPurpose, StakeholderRole
+from accounts.models import StakeholderRole
 from accounts.service import InvalidText
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
@@ -23,6 +23,7 @@ from handlers.kit.reprompts import (
     earlier_step_button,
     expect_buttons,
     expect_text,
+    out_of_date_notice,
     text_problem_message,
 )
 from handlers.people.help import help_text
@@ -40,7 +41,7 @@ class Awaiting(StrEnum):
 
 
 LANGUAGE = "ob.lang"
-CONSENT_TOGGLE = "ob.consent"
+CONSENT_CHOICE = "ob.consent"
 CONSENT_DONE = "ob.consent_done"
 ROLE = "ob.role"
 SKIP_ORGANIZATION = "ob.skip_org"
@@ -98,23 +99,23 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         update,
         context,
         steps.privacy_notice(t),
-        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
     )
     await set_chat_command_menu(context, update, language)
     return Awaiting.CONSENT
 
 
-async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
-    (purpose_value,) = button_args(update)
-    purpose = ConsentPurpose(purpose_value)
+async def choose_consent(update: Update, context: TidelineContext) -> Awaiting:
     session = await context.session()
     account = await account_of(session, update)
-    service.toggle_consent(account, purpose, context.now())
+    choice = steps.consent_choice(button_args(update))
+    if choice is None or not service.choose_consent(account, *choice, context.now()):
+        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
     await answer(
         update,
         context,
         steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
         edit=True,
     )
     return Awaiting.CONSENT
@@ -300,7 +301,7 @@ def build_onboarding() -> ConversationHandler:
         states={
             Awaiting.LANGUAGE: [_button(LANGUAGE, choose_language), *expects_buttons],
             Awaiting.CONSENT: [
-                _button(CONSENT_TOGGLE, toggle_consent),
+                _button(CONSENT_CHOICE, choose_consent),
                 _button(CONSENT_DONE, finish_consent),
                 *expects_buttons,
             ],
