@@ -368,8 +368,9 @@ def _figure_step(step: Awaiting) -> Step:
 
     @_while_open
     async def type_figure(update: Update, context: TidelineContext) -> Awaiting | None:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
         t = context.t
         try:
             value = card.parse_figure(figure, text, t.locale)
@@ -530,9 +531,10 @@ async def add_to_count(update: Update, context: TidelineContext) -> Awaiting:
 
 @_while_open
 async def type_count(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
-        count = card.parse_count(update.message.text, card.MAX_ITEM_COUNT, context.t.locale)
+        count = card.parse_count(message.text, card.MAX_ITEM_COUNT, context.t.locale)
     except InvalidFigure as problem:
         await answer(update, context, figure_problem_text(context.t, problem))
         return None
@@ -575,10 +577,11 @@ async def ask_local_item(update: Update, context: TidelineContext) -> Awaiting:
 
 @_while_open
 async def type_local_item(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     t = context.t
     try:
-        label = clean_free_text(update.message.text, card.LOCAL_LABEL_MAX_LENGTH)
+        label = clean_free_text(message.text, card.LOCAL_LABEL_MAX_LENGTH)
         draft, _ = await _edit_draft(
             update, context, lambda draft, _: card.focus_local_item(draft, label)
         )
@@ -640,9 +643,10 @@ async def after_tally(update: Update, context: TidelineContext) -> Awaiting:
 
 @_while_open
 async def receive_photo(update: Update, context: TidelineContext) -> Awaiting | int:
-    assert update.message is not None and update.message.photo
+    message = update.effective_message
+    assert message is not None and message.photo
     t = context.t
-    file_id = update.message.photo[-1].file_id
+    file_id = message.photo[-1].file_id
     try:
         draft, _ = await _edit_draft(
             update, context, lambda draft, account: card.add_photo(draft, account, file_id)
@@ -888,13 +892,14 @@ async def ask_correction(update: Update, context: TidelineContext) -> Awaiting:
 
 @_while_open
 async def type_correction(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         session = await context.session()
         report = await card.finish_correction(
             session,
             draft_key(update),
-            text=update.message.text,
+            text=message.text,
             locale=context.t.locale,
             organizer=await account_of(session, update),
             admin_ids=_admins(context),

@@ -106,7 +106,7 @@ def _choices(texts: dict[str, object]) -> list[object]:
     return list(choices) if isinstance(choices, list) else []
 
 
-async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int:
+async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int | None:
     message = update.effective_message
     assert message is not None and message.text is not None
     session = await context.session()
@@ -119,11 +119,11 @@ async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting
         service.give_invite_code(event, registration, message.text, now=context.now())
     except EventRefused as refused:
         await answer(update, context, refusal_text(context.t, refused.refusal))
-        return Awaiting.INVITE_CODE
+        return None  # the same question stays open (an edit of this message may answer it)
     return await _next_step(update, context, event, registration)
 
 
-async def type_answer(update: Update, context: TidelineContext) -> Awaiting | int:
+async def type_answer(update: Update, context: TidelineContext) -> Awaiting | int | None:
     message = update.effective_message
     assert message is not None and message.text is not None
     session = await context.session()
@@ -137,12 +137,12 @@ async def type_answer(update: Update, context: TidelineContext) -> Awaiting | in
         return await _finish(update, context, event, reader_registration=registration)
     if question.kind == QuestionKind.CHOICE:
         await expect_buttons(update, context)
-        return Awaiting.ANSWER
+        return None
     try:
         value = clean_free_text(message.text, ANSWER_LIMIT)
     except InvalidText as problem:
         await answer(update, context, text_problem_message(context.t, problem))
-        return Awaiting.ANSWER
+        return None  # the same question stays open (an edit of this message may answer it)
     service.save_answer(registration, question, value, now=context.now())
     return await _next_step(update, context, event, registration)
 

@@ -648,8 +648,9 @@ def _parse_wizard_text(step: Step, state: Awaiting, text: str) -> None:
 def _wizard_text(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
 
         async def work(step: Step) -> Screen:
             try:
@@ -674,8 +675,9 @@ async def skip_description(update: Update, context: TidelineContext) -> Next:
 
 @requires(Permission.ORGANIZE)
 async def shared_location(update: Update, context: TidelineContext) -> Next:
-    assert update.message is not None and update.message.location is not None
-    location = update.message.location
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    location = message.location
 
     async def work(step: Step) -> Screen:
         step.notes["location"] = [location.latitude, location.longitude]
@@ -970,8 +972,9 @@ async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: st
 def _option_text(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
 
         async def work(step: Step) -> Screen:
             event = await _focused(step)
@@ -1203,7 +1206,7 @@ async def _apply_edit(
 def _edit_answer(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        message = update.message
+        message = update.effective_message
         assert message is not None
         location = (
             (message.location.latitude, message.location.longitude) if message.location else None

@@ -28,6 +28,7 @@ from handlers.kit.reprompts import (
 )
 from handlers.people.help import help_text
 from handlers.runtime.command_menu import set_chat_command_menu
+from handlers.runtime.conversations import chat_key, end_conversations, stopped_notice
 
 
 class Awaiting(StrEnum):
@@ -40,6 +41,7 @@ class Awaiting(StrEnum):
     TIMEZONE = "timezone"
 
 
+ONBOARDING = "onboarding"
 LANGUAGE = "ob.lang"
 CONSENT_CHOICE = "ob.consent"
 CONSENT_DONE = "ob.consent_done"
@@ -60,6 +62,7 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     if context.args:
         await answer(update, context, links.describe_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
+        await _stop_other_flows(update, context)
         name = escape(account.first_name or "")
         await answer(
             update,
@@ -81,6 +84,16 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
         steps.language_keyboard(context, LANGUAGE, account.language),
     )
     return Awaiting.LANGUAGE
+
+
+async def _stop_other_flows(update: Update, context: TidelineContext) -> None:
+    """/start means "from the top": whatever else the person was in the middle of ends, so its
+    next step does not meet a flow that is no longer in progress."""
+    key = chat_key(update)
+    assert key is not None
+    stopped = end_conversations(context.application, *key, keep=ONBOARDING)
+    if stopped:
+        await answer(update, context, stopped_notice(context.t, stopped))
 
 
 async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
@@ -157,10 +170,11 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def type_organization(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         session = await context.session()
-        service.set_organization(await account_of(session, update), update.message.text)
+        service.set_organization(await account_of(session, update), message.text)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -203,12 +217,13 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     t = context.t
     try:
         session = await context.session()
         account = await account_of(session, update)
-        service.set_city(account, update.message.text, context.services.settings.DEFAULT_TIMEZONE)
+        service.set_city(account, message.text, context.services.settings.DEFAULT_TIMEZONE)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -294,7 +309,7 @@ def build_onboarding() -> ConversationHandler:
         MessageHandler(filters.TEXT & not_command, type_organization),
     ]
     return ConversationHandler(
-        name="onboarding",
+        name=ONBOARDING,
         persistent=True,
         allow_reentry=True,
         entry_points=[CommandHandler("start", start)],

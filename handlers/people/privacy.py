@@ -12,6 +12,7 @@ from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.reprompts import out_of_date_notice
+from handlers.runtime.conversations import end_conversations
 
 CONSENT = "priv.toggle"
 ERASE_FIRST_YES = "erase.1"
@@ -100,6 +101,8 @@ async def erase(update: Update, context: TidelineContext) -> None:
     await event_privacy.forget_person(session, account, now=context.now())
     service.erase_account(account, context.now())
     await forget_key(session, f"[{chat.id}, {user.id}]")
+    # The stored states are gone with the transaction; the running flows end here too.
+    end_conversations(context.application, chat.id, user.id)
     await answer(
         update,
         context,
