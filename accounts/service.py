@@ -134,8 +134,13 @@ def set_consent(user: User, purpose: ConsentPurpose, granted: bool, now: datetim
     user.consents.append(Consent(purpose=purpose, granted=granted, changed_at=now))
 
 
-def toggle_consent(user: User, purpose: ConsentPurpose, now: datetime) -> None:
-    set_consent(user, purpose, not consents_of(user)[purpose], now)
+def choose_consent(user: User, purpose: ConsentPurpose, granted: bool, now: datetime) -> bool:
+    """Records what the person chose on a consent button; False when the consent already stood
+    that way, i.e. the button they pressed showed an out-of-date state."""
+    if consents_of(user)[purpose] == granted:
+        return False
+    set_consent(user, purpose, granted, now)
+    return True
 
 
 def set_stakeholder_role(user: User, role: StakeholderRole) -> None:

@@ -845,19 +845,6 @@ async def check_in_by_token(
     )
 
 
-async def tick_off(
-    session: AsyncSession,
-    registration: Registration,
-    *,
-    organizer: User,
-    admin_ids: frozenset[int],
-    now: datetime,
-) -> CheckIn:
-    return await _organizer_checks_in(
-        session, registration, CheckInMethod.LIST, organizer, admin_ids, now
-    )
-
-
 async def _organizer_checks_in(
     session: AsyncSession,
     registration: Registration,
@@ -921,21 +908,33 @@ async def _record_attendance(
     return CheckIn(registration, event, person, recorded=True)
 
 
-async def undo_attendance(
+async def mark_attendance(
     session: AsyncSession,
     registration: Registration,
+    attended: bool,
     *,
     organizer: User,
     admin_ids: frozenset[int],
     now: datetime,
-) -> None:
+) -> bool:
+    """An organizer ticks someone off the list (``attended``) or takes the tick back. The press
+    says which, so a tap on an older list never does the opposite of what it showed; False when
+    the registration already stood that way."""
     event = await _event_of(session, registration)
     if not is_organizer_of(event, organizer, admin_ids):
         raise EventRefused(Refusal.NOT_ALLOWED)
+    if (registration.attended_at is not None) == attended:
+        return False
+    if attended:
+        await _record_attendance(
+            session, event, registration, CheckInMethod.LIST, by=organizer, now=now
+        )
+        return True
     registration.attended_at = None
     registration.checkin_method = None
     registration.checked_in_by = None
     registration.updated_at = now
+    return True
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

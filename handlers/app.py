@@ -26,7 +26,7 @@ from handlers.cleanup.impact import build_impact
 from handlers.cleanup.report import build_cleanup_card
 from handlers.events import notices as event_notices
 from handlers.events.browse import EVENT_LINK, build_events_browse
-from handlers.events.checkin import CHECKIN_LINK, build_self_checkin
+from handlers.events.checkin import CHECKIN_LINK, build_live_checkin, build_self_checkin
 from handlers.events.my_registrations import build_my_registrations
 from handlers.events.registration import build_registration
 from handlers.kit.callbacks import CallbackCodec
@@ -42,10 +42,16 @@ from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
+from handlers.runtime.conversations import watch_open_answers
 from handlers.runtime.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
 from handlers.runtime.errors import handle_error
 from handlers.runtime.fallbacks import build_fallbacks, build_membership_tracking
-from handlers.runtime.gates import answer_pending_query, refuse_forged_buttons, resolve_reader
+from handlers.runtime.gates import (
+    admit_edits,
+    answer_pending_query,
+    refuse_forged_buttons,
+    resolve_reader,
+)
 from handlers.runtime.guarded_bot import GuardedBot
 from handlers.runtime.persistence import DatabasePersistence
 from handlers.runtime.renderers import RENDERERS
@@ -136,6 +142,9 @@ def build_application(
     install_dispatcher(application, services, outbox_renderers(), budget)
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
+    application.add_handler(TypeHandler(Update, admit_edits), group=GATES + 2)
+    # Live locations check in wherever the person is in a flow, before any conversation.
+    application.add_handler(as_steps([build_live_checkin()])[0], group=GATES + 3)
     with warnings.catch_warnings():
         # Conversations mix button and text steps, so they track people per chat, not per
         # message; callback data is signed and checked per person instead (handlers.callbacks).
@@ -168,6 +177,7 @@ def build_application(
     )
     # Deep links for people already set up; onboarding's /start answers everyone else.
     application.add_handler(as_steps([services.deep_links.handler()])[0], group=DEEP_LINKS)
+    watch_open_answers(application)
     application.add_handler(TypeHandler(Update, finish_update), group=FINISH)
     application.add_error_handler(handle_error)
     return application

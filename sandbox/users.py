@@ -205,6 +205,18 @@ class SandboxUser(ChatView):
             content["reply_to_message"] = replied
         return await self._act(content)
 
+    async def edit_text(self, message_id: int, text: str) -> Json:
+        """Edit a text message the user sent earlier; arrives as ``edited_message``."""
+        message = self.chat.user_messages.get(message_id)
+        if message is None or "text" not in message:
+            raise LookupError(f"no text message {message_id} from this user to edit")
+        message.pop("entities", None)
+        message.update(text_content(text), edit_date=unix_now())
+        self._last_action_mark = self.mark()
+        update = self._state.enqueue("edited_message", dict(message))
+        await asyncio.sleep(0)
+        return update
+
     async def send_command(self, command: str, args: str | None = None) -> Json:
         text = "/" + command.lstrip("/")
         return await self.send_text(f"{text} {args}" if args else text)

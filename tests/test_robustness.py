@@ -1,5 +1,6 @@
 """Whatever people throw at the bot, it answers in their language and nothing breaks."""
 
+import itertools
 import logging
 import re
 
@@ -49,7 +50,11 @@ actions = st.one_of(
     st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
     st.tuples(st.just("press_stale"), st.integers(min_value=0, max_value=200)),
     st.tuples(st.just("forged"), st.text(min_size=1, max_size=20)),
+    st.tuples(st.just("edit"), st.tuples(st.integers(0, 200), st.text(min_size=1, max_size=100))),
+    st.tuples(st.just("edit_last"), st.text(min_size=1, max_size=100).filter(str.strip)),
 )
+# Edits answer nothing unless they correct the latest answer to a question still open.
+QUIET = {"edit", "edit_last"}
 
 
 async def _perform(bot: BotRunner, person, action: tuple[str, object]) -> bool:  # type: ignore[no-untyped-def]
@@ -65,6 +70,15 @@ async def _perform(bot: BotRunner, person, action: tuple[str, object]) -> bool: 
         await bot.do(person.send_location(13.36, 100.98))
     elif kind == "command":
         await bot.do(person.send_command(value))
+    elif kind in QUIET:
+        typed = [m["message_id"] for m in person.chat.user_messages.values() if "text" in m]
+        if not typed:
+            return False
+        if kind == "edit":
+            index, value = value
+            await bot.do(person.edit_text(typed[index % len(typed)], value))
+        else:
+            await bot.do(person.edit_text(typed[-1], value))
     elif kind in ("press", "press_stale"):
         with_buttons = [message for message in person.messages if message.buttons]
         if not with_buttons:
@@ -104,12 +118,59 @@ async def test_any_input_gets_a_localized_reply_and_no_error(
                 if (m.message_id, m.edited) not in before_messages and not m.deleted
             ]
             new_texts += [a.get("text") or "" for a in person.callback_answers[before_answers:]]
-            assert new_texts, f"no reply to {action[0]}"
+            assert new_texts or action[0] in QUIET, f"no reply to {action[0]}"
             # People may switch language by pressing a language button; replies follow them.
             # After /deleteme the account is gone: its last words came in the last language.
             current = await account(bot, 7001)
             language = current.language if current else language
             script = SCRIPTS.get(language)
-            if script:
+            if script and new_texts:
                 assert any(script.search(text) for text in new_texts), (action[0], new_texts)
+    assert [record for record in caplog.records if record.name == "tideline.errors"] == []
+
+
+TYPISTS = itertools.count(7100)
+typing_actions = st.one_of(
+    st.tuples(st.just("text"), st.text(min_size=1, max_size=300).filter(str.strip)),
+    st.tuples(st.just("edit"), st.tuples(st.integers(0, 20), st.text(min_size=1, max_size=300))),
+    st.tuples(st.just("edit_last"), st.text(min_size=1, max_size=300).filter(str.strip)),
+    st.tuples(st.just("press"), st.integers(min_value=0, max_value=20)),
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+@given(script=st.lists(typing_actions, min_size=1, max_size=8))
+async def test_edits_while_the_bot_waits_for_typed_input_never_break_a_step(
+    bot: BotRunner, script: list[tuple[str, object]], caplog
+) -> None:  # type: ignore[no-untyped-def]
+    # Examples share the bot: each plays a new person, who starts set-up afresh.
+    person = bot.server.user(next(TYPISTS), first_name="Nok", language_code="th")
+    th = bot.catalogs.translator("th")
+    with caplog.at_level(logging.ERROR, logger="tideline.errors"):
+        # Set-up as far as the first typed question (the organization).
+        await bot.do(person.send_command("start"))
+        await bot.do(
+            person.press(next(t for row in person.last.buttons for t, _ in row if "ไทย" in t))
+        )
+        await bot.do(person.press(th._("Continue")))
+        await bot.do(person.press(th._("Community member")))
+        for action in script:
+            before = [(m.message_id, m.edited) for m in person.messages]
+            before_answers = len(person.callback_answers)
+            if not await _perform(bot, person, action):
+                continue
+            new_texts = [
+                m.text or ""
+                for m in person.messages
+                if (m.message_id, m.edited) not in before and not m.deleted
+            ]
+            new_texts += [a.get("text") or "" for a in person.callback_answers[before_answers:]]
+            assert new_texts or action[0] in QUIET, f"no reply to {action[0]}"
+            if new_texts:
+                assert any(SCRIPTS["th"].search(text) for text in new_texts), new_texts
     assert [record for record in caplog.records if record.name == "tideline.errors"] == []

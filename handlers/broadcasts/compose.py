@@ -202,7 +202,7 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting 
 
 @organizer_step
 async def type_text(update: Update, context: TidelineContext) -> Awaiting | None:
-    message = update.message
+    message = update.effective_message
     assert message is not None and message.text is not None
     t = context.t
     room = broadcasts.text_room(live.longest_footer(context.services.catalogs))
@@ -462,8 +462,9 @@ def _country_named(context: TidelineContext, typed: str) -> str | None:
 
 @organizer_step
 async def type_country(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
-    country = _country_named(context, update.message.text)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    country = _country_named(context, message.text)
     if country is None:
         await answer(
             update,
@@ -479,10 +480,11 @@ async def type_country(update: Update, context: TidelineContext) -> Awaiting | N
 
 @organizer_step
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         async with editing_draft(update, context) as (_, _account, draft):
-            broadcasts.filter_city(draft, update.message.text, context.now())
+            broadcasts.filter_city(draft, message.text, context.now())
     except InvalidText as problem:
         await answer(update, context, text_problem_message(context.t, problem))
         return None
@@ -642,11 +644,12 @@ async def ask_time(update: Update, context: TidelineContext) -> Awaiting:
 
 @organizer_step
 async def type_time(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     t = context.t
     account, _draft = await _load_draft(update, context)
     zone = _zone(context, account)
-    send_at = broadcasts.parse_local_time(update.message.text, zone)
+    send_at = broadcasts.parse_local_time(message.text, zone)
     if send_at is None:
         await answer(
             update,

@@ -163,8 +163,9 @@ def _figure_step(step: Awaiting) -> Step:
 
     @while_open
     async def type_figure(update: Update, context: TidelineContext) -> Awaiting | None:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
         t = context.t
         try:
             value = card.parse_figure(figure, text, t.locale)
@@ -249,9 +250,10 @@ async def after_tally(update: Update, context: TidelineContext) -> Awaiting:
 
 @while_open
 async def receive_photo(update: Update, context: TidelineContext) -> Awaiting | int:
-    assert update.message is not None and update.message.photo
+    message = update.effective_message
+    assert message is not None and message.photo
     t = context.t
-    file_id = update.message.photo[-1].file_id
+    file_id = message.photo[-1].file_id
     try:
         draft, _ = await edit_draft(
             update, context, lambda draft, account: card.add_photo(draft, account, file_id)

@@ -163,13 +163,14 @@ async def ask_correction(update: Update, context: TidelineContext) -> Awaiting:
 
 @while_open
 async def type_correction(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         session = await context.session()
         report = await card.finish_correction(
             session,
             draft_key(update),
-            text=update.message.text,
+            text=message.text,
             locale=context.t.locale,
             organizer=await account_of(session, update),
             admin_ids=admins(context),

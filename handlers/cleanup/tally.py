@@ -150,9 +150,10 @@ async def add_to_count(update: Update, context: TidelineContext) -> Awaiting:
 
 @while_open
 async def type_count(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
-        count = card.parse_count(update.message.text, card.MAX_ITEM_COUNT, context.t.locale)
+        count = card.parse_count(message.text, card.MAX_ITEM_COUNT, context.t.locale)
     except InvalidFigure as problem:
         await answer(update, context, figure_problem_text(context.t, problem))
         return None
@@ -195,10 +196,11 @@ async def ask_local_item(update: Update, context: TidelineContext) -> Awaiting:
 
 @while_open
 async def type_local_item(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     t = context.t
     try:
-        label = clean_free_text(update.message.text, card.LOCAL_LABEL_MAX_LENGTH)
+        label = clean_free_text(message.text, card.LOCAL_LABEL_MAX_LENGTH)
         draft, _ = await edit_draft(
             update, context, lambda draft, _: card.focus_local_item(draft, label)
         )

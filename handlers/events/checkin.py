@@ -5,7 +5,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from accounts.models import ConsentPurpose
 from accounts.service import consents_of
@@ -16,6 +16,7 @@ from events.service import CheckIn, EventRefused, Refusal
 from handlers.events.cards import refusal_text, title_of
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import CHECKIN, DeepLink
+from handlers.runtime.gates import LIVE_LOCATION
 
 
 async def scan_code(update: Update, context: TidelineContext, token: str | None) -> None:
@@ -137,5 +138,18 @@ async def _first_check_in(
 CHECKIN_LINK = DeepLink(CHECKIN, r"[A-Za-z0-9_-]{1,61}", scan_code)
 
 
+async def share_live_location(update: Update, context: TidelineContext) -> None:
+    """Live locations are for check-in wherever the person is in a flow: no conversation sees
+    them (nor answers each update of the live period with its question again)."""
+    await share_location(update, context)
+    raise ApplicationHandlerStop
+
+
+def build_live_checkin() -> MessageHandler:
+    """Runs before every conversation (handlers.app registers it in a group of its own)."""
+    return MessageHandler(LIVE_LOCATION, share_live_location)
+
+
 def build_self_checkin() -> MessageHandler:
+    """A pinned place outside any flow: explains that check-in needs the live location."""
     return MessageHandler(filters.LOCATION, share_location)

@@ -104,7 +104,7 @@ async def _next_step(
     return Awaiting.ANSWER
 
 
-async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int:
+async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting | int | None:
     message = update.effective_message
     assert message is not None and message.text is not None
     session = await context.session()
@@ -117,11 +117,11 @@ async def type_invite_code(update: Update, context: TidelineContext) -> Awaiting
         service.give_invite_code(event, registration, message.text, now=context.now())
     except EventRefused as refused:
         await answer(update, context, refusal_text(context.t, refused.refusal))
-        return Awaiting.INVITE_CODE
+        return None  # the same question stays open (an edit of this message may answer it)
     return await _next_step(update, context, event, registration)
 
 
-async def type_answer(update: Update, context: TidelineContext) -> Awaiting | int:
+async def type_answer(update: Update, context: TidelineContext) -> Awaiting | int | None:
     message = update.effective_message
     assert message is not None and message.text is not None
     session = await context.session()
@@ -137,7 +137,7 @@ async def type_answer(update: Update, context: TidelineContext) -> Awaiting | in
         value = answer_typed(as_question(event, question), message.text)
     except InvalidAnswer as problem:
         await reject_answer(update, context, problem)
-        return Awaiting.ANSWER
+        return None  # the same question stays open (an edit of this message may answer it)
     service.save_answer(registration, question, value, now=context.now())
     return await _next_step(update, context, event, registration)
 

@@ -74,15 +74,24 @@ def privacy_notice(t: Translator) -> str:
     )
 
 
+# What a consent button does, carried in its data: the state it showed decides, never the state
+# stored when it is pressed, so a tap on an older message cannot do the opposite of its label.
+GRANT = "grant"
+WITHDRAW = "withdraw"
+
+
 def consent_keyboard(
-    context: TidelineContext, account: User, toggle_action: str, done_action: str | None
+    context: TidelineContext, account: User, choose_action: str, done_action: str | None
 ) -> Keyboard:
     t = context.t
     granted = consents_of(account)
     keyboard = [
         [
             context.button(
-                ("✅ " if granted[purpose] else "⬜ ") + t._(label), toggle_action, purpose.value
+                ("✅ " if granted[purpose] else "⬜ ") + t._(label),
+                choose_action,
+                purpose.value,
+                WITHDRAW if granted[purpose] else GRANT,
             )
         ]
         for purpose, label in CONSENT_LABELS.items()
@@ -90,6 +99,14 @@ def consent_keyboard(
     if done_action:
         keyboard.append([context.button(t._("Continue"), done_action)])
     return keyboard
+
+
+def consent_choice(args: list[str]) -> tuple[ConsentPurpose, bool] | None:
+    """The purpose and the state a consent button asks for; None for a button made before
+    buttons carried their intent."""
+    if len(args) != 2 or args[1] not in (GRANT, WITHDRAW):
+        return None
+    return ConsentPurpose(args[0]), args[1] == GRANT
 
 
 def stakeholder_keyboard(context: TidelineContext, action: str) -> Keyboard:

@@ -33,6 +33,12 @@ async def earlier_step_button(update: Update, context: TidelineContext) -> None:
     )
 
 
+def out_of_date_notice(t: Translator) -> str:
+    """For a button whose state is older than what is stored: nothing is applied, its message
+    is refreshed."""
+    return t._("Those buttons were out of date, so nothing changed. They now show your choices.")
+
+
 def text_problem_message(t: Translator, problem: InvalidText) -> str:
     limit = problem.limit
     if problem.problem == TextProblem.EMPTY:

@@ -241,7 +241,7 @@ async def _apply_edit(
 def edit_answer(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        message = update.message
+        message = update.effective_message
         assert message is not None
         location = (
             (message.location.latitude, message.location.longitude) if message.location else None

@@ -16,13 +16,13 @@ from events.service import (
     decide,
     event_registrations,
     find_registration,
-    tick_off,
-    undo_attendance,
+    mark_attendance,
 )
 from handlers.kit import actions as shared
 from handlers.kit.callbacks import button_args
 from handlers.kit.context import TidelineContext, requires
 from handlers.kit.keyboards import Keyboard
+from handlers.kit.reprompts import out_of_date_notice
 from handlers.organize import steps
 from handlers.organize.flow import (
     CARD,
@@ -30,6 +30,8 @@ from handlers.organize.flow import (
     PEOPLE_PER_PAGE,
     REGISTRATIONS,
     TICK,
+    TICK_INTENT,
+    UNTICK,
     VIEW,
     VIEW_STATUSES,
     WAITLIST,
@@ -81,8 +83,11 @@ async def _view_screen(
             status += ", " + t._("attended")
         lines.append(f"{number}. {escape(name)} – {escape(status)}")
         if view == REGISTRATIONS and registration.status == RegistrationStatus.CONFIRMED:
-            mark = "✅" if registration.attended_at is not None else "⬜"
-            keyboard.append([context.button(f"{mark} {name}"[:60], TICK, registration.id, page)])
+            ticked = registration.attended_at is not None
+            mark, intent = ("✅", UNTICK) if ticked else ("⬜", TICK_INTENT)
+            keyboard.append(
+                [context.button(f"{mark} {name}"[:60], TICK, registration.id, page, intent)]
+            )
         elif view == PENDING:
             keyboard.append(
                 [
@@ -128,28 +133,23 @@ async def _registration_event(step: Step, registration_id: int) -> tuple[Registr
 @requires(Permission.ORGANIZE)
 async def toggle_attendance(update: Update, context: TidelineContext) -> Next:
     registration_id, page = int_args(update)
+    intent = button_args(update)[-1]
 
     async def work(step: Step) -> Screen:
         registration, event = await _registration_event(step, registration_id)
         try:
-            if registration.attended_at is None:
-                await tick_off(
-                    step.session,
-                    registration,
-                    organizer=step.account,
-                    admin_ids=step.admins,
-                    now=step.now,
-                )
-            else:
-                await undo_attendance(
-                    step.session,
-                    registration,
-                    organizer=step.account,
-                    admin_ids=step.admins,
-                    now=step.now,
-                )
+            changed = intent in (TICK_INTENT, UNTICK) and await mark_attendance(
+                step.session,
+                registration,
+                intent == TICK_INTENT,
+                organizer=step.account,
+                admin_ids=step.admins,
+                now=step.now,
+            )
         except EventRefused as refused:
             raise Refused(refusal_text(step.t, refused.refusal)) from None
+        if not changed:
+            await step.context.answer_query(update, out_of_date_notice(step.t), show_alert=True)
         await step.session.flush()
         return await _view_screen(step, event, REGISTRATIONS, page)
 

@@ -322,8 +322,9 @@ async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: st
 def option_text(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
 
         async def work(step: Step) -> Screen:
             event = await focused(step)

@@ -242,8 +242,9 @@ def _parse_wizard_text(step: Step, state: Awaiting, text: str) -> None:
 def wizard_text(state: Awaiting) -> Callable[..., Any]:
     @requires(Permission.ORGANIZE)
     async def typed(update: Update, context: TidelineContext) -> Next:
-        assert update.message is not None and update.message.text is not None
-        text = update.message.text
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        text = message.text
 
         async def work(step: Step) -> Screen:
             try:
@@ -268,8 +269,9 @@ async def skip_description(update: Update, context: TidelineContext) -> Next:
 
 @requires(Permission.ORGANIZE)
 async def shared_location(update: Update, context: TidelineContext) -> Next:
-    assert update.message is not None and update.message.location is not None
-    location = update.message.location
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    location = message.location
 
     async def work(step: Step) -> Screen:
         step.notes["location"] = [location.latitude, location.longitude]

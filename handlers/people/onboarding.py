@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from accounts import service
-from accounts.models import ConsentPurpose, StakeholderRole
+from accounts.models import StakeholderRole
 from accounts.service import InvalidText
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
@@ -23,10 +23,12 @@ from handlers.kit.reprompts import (
     earlier_step_button,
     expect_buttons,
     expect_text,
+    out_of_date_notice,
     text_problem_message,
 )
 from handlers.people.help import help_text
 from handlers.runtime.command_menu import set_chat_command_menu
+from handlers.runtime.conversations import chat_key, end_conversations, stopped_notice
 
 
 class Awaiting(StrEnum):
@@ -39,8 +41,9 @@ class Awaiting(StrEnum):
     TIMEZONE = "timezone"
 
 
+ONBOARDING = "onboarding"
 LANGUAGE = "ob.lang"
-CONSENT_TOGGLE = "ob.consent"
+CONSENT_CHOICE = "ob.consent"
 CONSENT_DONE = "ob.consent_done"
 ROLE = "ob.role"
 SKIP_ORGANIZATION = "ob.skip_org"
@@ -59,6 +62,7 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     if context.args:
         await answer(update, context, links.describe_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
+        await _stop_other_flows(update, context)
         name = escape(account.first_name or "")
         await answer(
             update,
@@ -82,6 +86,16 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     return Awaiting.LANGUAGE
 
 
+async def _stop_other_flows(update: Update, context: TidelineContext) -> None:
+    """/start means "from the top": whatever else the person was in the middle of ends, so its
+    next step does not meet a flow that is no longer in progress."""
+    key = chat_key(update)
+    assert key is not None
+    stopped = end_conversations(context.application, *key, keep=ONBOARDING)
+    if stopped:
+        await answer(update, context, stopped_notice(context.t, stopped))
+
+
 async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
     (language,) = button_args(update)
     session = await context.session()
@@ -98,23 +112,23 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         update,
         context,
         steps.privacy_notice(t),
-        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
     )
     await set_chat_command_menu(context, update, language)
     return Awaiting.CONSENT
 
 
-async def toggle_consent(update: Update, context: TidelineContext) -> Awaiting:
-    (purpose_value,) = button_args(update)
-    purpose = ConsentPurpose(purpose_value)
+async def choose_consent(update: Update, context: TidelineContext) -> Awaiting:
     session = await context.session()
     account = await account_of(session, update)
-    service.toggle_consent(account, purpose, context.now())
+    choice = steps.consent_choice(button_args(update))
+    if choice is None or not service.choose_consent(account, *choice, context.now()):
+        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
     await answer(
         update,
         context,
         steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
+        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
         edit=True,
     )
     return Awaiting.CONSENT
@@ -156,10 +170,11 @@ async def choose_role(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def type_organization(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         session = await context.session()
-        service.set_organization(await account_of(session, update), update.message.text)
+        service.set_organization(await account_of(session, update), message.text)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -202,12 +217,13 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
 
 
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     t = context.t
     try:
         session = await context.session()
         account = await account_of(session, update)
-        service.set_city(account, update.message.text, context.services.settings.DEFAULT_TIMEZONE)
+        service.set_city(account, message.text, context.services.settings.DEFAULT_TIMEZONE)
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
@@ -293,14 +309,14 @@ def build_onboarding() -> ConversationHandler:
         MessageHandler(filters.TEXT & not_command, type_organization),
     ]
     return ConversationHandler(
-        name="onboarding",
+        name=ONBOARDING,
         persistent=True,
         allow_reentry=True,
         entry_points=[CommandHandler("start", start)],
         states={
             Awaiting.LANGUAGE: [_button(LANGUAGE, choose_language), *expects_buttons],
             Awaiting.CONSENT: [
-                _button(CONSENT_TOGGLE, toggle_consent),
+                _button(CONSENT_CHOICE, choose_consent),
                 _button(CONSENT_DONE, finish_consent),
                 *expects_buttons,
             ],

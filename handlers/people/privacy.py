@@ -6,14 +6,15 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from accounts import service
-from accounts.models import ConsentPurpose
 from db.conversations import forget_key
 from events import privacy as event_privacy
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.reprompts import out_of_date_notice
+from handlers.runtime.conversations import end_conversations
 
-TOGGLE = "priv.toggle"
+CONSENT = "priv.toggle"
 ERASE_FIRST_YES = "erase.1"
 ERASE_FINAL_YES = "erase.2"
 ERASE_KEEP = "erase.keep"
@@ -26,21 +27,21 @@ async def show_privacy(update: Update, context: TidelineContext) -> None:
         update,
         context,
         steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, TOGGLE, None),
+        steps.consent_keyboard(context, account, CONSENT, None),
     )
 
 
-async def toggle_consent(update: Update, context: TidelineContext) -> None:
-    (purpose_value,) = button_args(update)
-    purpose = ConsentPurpose(purpose_value)
+async def choose_consent(update: Update, context: TidelineContext) -> None:
     session = await context.session()
     account = await account_of(session, update)
-    service.toggle_consent(account, purpose, context.now())
+    choice = steps.consent_choice(button_args(update))
+    if choice is None or not service.choose_consent(account, *choice, context.now()):
+        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
     await answer(
         update,
         context,
         steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, TOGGLE, None),
+        steps.consent_keyboard(context, account, CONSENT, None),
         edit=True,
     )
 
@@ -100,6 +101,8 @@ async def erase(update: Update, context: TidelineContext) -> None:
     await event_privacy.forget_person(session, account, now=context.now())
     service.erase_account(account, context.now())
     await forget_key(session, f"[{chat.id}, {user.id}]")
+    # The stored states are gone with the transaction; the running flows end here too.
+    end_conversations(context.application, chat.id, user.id)
     await answer(
         update,
         context,
@@ -118,7 +121,7 @@ async def keep_data(update: Update, context: TidelineContext) -> None:
 def build_privacy() -> list[BaseHandler]:
     return [
         CommandHandler("privacy", show_privacy),
-        CallbackQueryHandler(toggle_consent, pattern=action_pattern(TOGGLE)),
+        CallbackQueryHandler(choose_consent, pattern=action_pattern(CONSENT)),
         CommandHandler("mydata", export_data),
         CommandHandler("deleteme", ask_erasure),
         CallbackQueryHandler(confirm_erasure, pattern=action_pattern(ERASE_FIRST_YES)),

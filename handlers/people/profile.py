@@ -167,11 +167,12 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
 
 
 async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting | None:  # type: ignore[no-untyped-def]
-    assert update.message is not None and update.message.text is not None
+    message = update.effective_message
+    assert message is not None and message.text is not None
     try:
         session = await context.session()
         account = await account_of(session, update)
-        save(account, update.message.text)
+        save(account, message.text)
     except InvalidText as problem:
         await answer(
             update,

@@ -128,7 +128,7 @@ async def revoke(update: Update, context: TidelineContext) -> Awaiting | int:
 
 
 async def _receive(update: Update, context: TidelineContext, role: AccessRole) -> int | None:
-    message = update.message
+    message = update.effective_message
     assert message is not None
     origin = message.forward_origin
     if origin is not None:

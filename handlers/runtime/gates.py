@@ -1,11 +1,12 @@
 """Gates every update passes before any conversation (account and locale resolution, callback
-authenticity), and the last step after all of them."""
+authenticity, edited messages), and the last step after all of them."""
 
-from telegram import Update
-from telegram.ext import ApplicationHandlerStop
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop, filters
 
 from accounts.readers import Reader
 from handlers.kit.context import TidelineContext
+from handlers.runtime.conversations import chat_key, open_answers
 from i18n import match_language
 
 
@@ -40,6 +41,36 @@ async def refuse_forged_buttons(update: object, context: TidelineContext) -> Non
             context.t._("This button is not valid. Send /help to see what you can do."),
             show_alert=True,
         )
+        raise ApplicationHandlerStop
+
+
+class _LiveLocation(filters.MessageFilter):
+    # A live location's first message carries its period; only live locations can be edited.
+    def filter(self, message: Message) -> bool:
+        location = message.location
+        return location is not None and (
+            location.live_period is not None or message.edit_date is not None
+        )
+
+
+LIVE_LOCATION = _LiveLocation(name="LIVE_LOCATION")
+
+
+async def admit_edits(update: object, context: TidelineContext) -> None:
+    """Gate 3: an edited message is an answer only when it edits the person's latest message
+    and the step that read it is still waiting for that answer (it asked again); every other
+    edit stops here without a reply. Live-location updates pass on to check-in."""
+    if not isinstance(update, Update):
+        return
+    edited = update.edited_message
+    if edited is not None and LIVE_LOCATION.check_update(update):
+        return
+    key = chat_key(update)
+    # Anything else the person does closes the open answer: it is no longer their latest word.
+    still_open = open_answers(context.application).take(key) if key is not None else None
+    if edited is None:
+        return
+    if edited.message_id != still_open or not edited.text or filters.COMMAND.check_update(update):
         raise ApplicationHandlerStop
 
 
