@@ -3,11 +3,15 @@ zone, consent): onboarding, /profile, /language and /privacy ask them, broadcast
 
 from html import escape
 
+from telegram import Update
+
 from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY, zones_for
 from accounts.models import ConsentPurpose, StakeholderRole, User
-from accounts.service import consents_of
-from handlers.kit.context import TidelineContext
+from accounts.service import choose_consent, consents_of
+from handlers.kit.callbacks import button_args
+from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.reprompts import out_of_date_notice
 from i18n import LANGUAGES, Translator, lazy
 
 STAKEHOLDER_LABELS: dict[StakeholderRole, str] = {
@@ -107,6 +111,33 @@ def consent_choice(args: list[str]) -> tuple[ConsentPurpose, bool] | None:
     if len(args) != 2 or args[1] not in (GRANT, WITHDRAW):
         return None
     return ConsentPurpose(args[0]), args[1] == GRANT
+
+
+async def show_consent_screen(
+    update: Update,
+    context: TidelineContext,
+    account: User,
+    choose_action: str,
+    done_action: str | None,
+    *,
+    edit: bool = False,
+) -> None:
+    """The consent screen, as set-up and /privacy both show it."""
+    keyboard = consent_keyboard(context, account, choose_action, done_action)
+    await answer(update, context, privacy_notice(context.t), keyboard, edit=edit)
+
+
+async def take_consent_choice(
+    update: Update, context: TidelineContext, choose_action: str, done_action: str | None
+) -> None:
+    """A tap on a consent button: set what it showed, or say the screen was out of date, then
+    show the screen as it now stands."""
+    session = await context.session()
+    account = await account_of(session, update)
+    choice = consent_choice(button_args(update))
+    if choice is None or not choose_consent(account, *choice, context.now()):
+        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
+    await show_consent_screen(update, context, account, choose_action, done_action, edit=True)
 
 
 def stakeholder_keyboard(context: TidelineContext, action: str) -> Keyboard:

@@ -23,7 +23,6 @@ from handlers.kit.reprompts import (
     earlier_step_button,
     expect_buttons,
     expect_text,
-    out_of_date_notice,
     text_problem_message,
 )
 from handlers.people.help import help_text
@@ -108,29 +107,13 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         t._("Language: {language}").format(language=steps.LANGUAGES[language].native_name),
         edit=True,
     )
-    await answer(
-        update,
-        context,
-        steps.privacy_notice(t),
-        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
-    )
+    await steps.show_consent_screen(update, context, account, CONSENT_CHOICE, CONSENT_DONE)
     await set_chat_command_menu(context, update, language)
     return Awaiting.CONSENT
 
 
 async def choose_consent(update: Update, context: TidelineContext) -> Awaiting:
-    session = await context.session()
-    account = await account_of(session, update)
-    choice = steps.consent_choice(button_args(update))
-    if choice is None or not service.choose_consent(account, *choice, context.now()):
-        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
-    await answer(
-        update,
-        context,
-        steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, CONSENT_CHOICE, CONSENT_DONE),
-        edit=True,
-    )
+    await steps.take_consent_choice(update, context, CONSENT_CHOICE, CONSENT_DONE)
     return Awaiting.CONSENT
 
 

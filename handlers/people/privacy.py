@@ -9,9 +9,8 @@ from accounts import service
 from db.conversations import forget_key
 from events import privacy as event_privacy
 from handlers.kit import profile_fields as steps
-from handlers.kit.callbacks import action_pattern, button_args
+from handlers.kit.callbacks import action_pattern
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.reprompts import out_of_date_notice
 from handlers.runtime.conversations import end_conversations
 
 CONSENT = "priv.toggle"
@@ -23,27 +22,11 @@ ERASE_KEEP = "erase.keep"
 async def show_privacy(update: Update, context: TidelineContext) -> None:
     session = await context.session()
     account = await account_of(session, update)
-    await answer(
-        update,
-        context,
-        steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, CONSENT, None),
-    )
+    await steps.show_consent_screen(update, context, account, CONSENT, None)
 
 
 async def choose_consent(update: Update, context: TidelineContext) -> None:
-    session = await context.session()
-    account = await account_of(session, update)
-    choice = steps.consent_choice(button_args(update))
-    if choice is None or not service.choose_consent(account, *choice, context.now()):
-        await context.answer_query(update, out_of_date_notice(context.t), show_alert=True)
-    await answer(
-        update,
-        context,
-        steps.privacy_notice(context.t),
-        steps.consent_keyboard(context, account, CONSENT, None),
-        edit=True,
-    )
+    await steps.take_consent_choice(update, context, CONSENT, None)
 
 
 async def export_data(update: Update, context: TidelineContext) -> None:
