@@ -68,6 +68,7 @@ class Pacer:
         self._started: deque[float] = deque(maxlen=max(1, math.floor(limits.rate)))
         self._next_start = 0.0
         self._chat_free_at: dict[int, float] = {}
+        self._turn = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
         """A 429 said to stop for ``seconds``: nothing starts before then, and the rate drops."""
@@ -95,13 +96,23 @@ class Pacer:
         return max(moments)
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait until a send to ``chat_id`` may start, and count it as started."""
+        """Wait until a send to ``chat_id`` may start, and count it as started. Sends take their
+        turns in the order they asked (the dispatcher claims urgent rows first, so they go
+        first); a send waiting out its own chat's gap does not hold the others up."""
+        while (
+            self.limits.enabled and (gap := self._chat_free_at.get(chat_id, 0.0) - self._now()) > 0
+        ):
+            await self._sleep(gap)
+        async with self._turn:
+            await self._take_slot(chat_id)
+
+    async def _take_slot(self, chat_id: int) -> None:
         while True:
             now = self._now()
             ready = self.earliest_start(chat_id)
             if ready <= now:
                 break
-            # Others may take the moment first; re-check after waking.
+            # A 429 pause or a reply may move the moment: re-check after waking.
             await self._sleep(ready - now)
         if not self.limits.enabled:
             return
