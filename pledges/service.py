@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, select, update
@@ -1054,8 +1053,8 @@ class RegistryPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _public(country: str | None, sector: str | None) -> Select[Any]:
-    query: Select[Any] = (
+def _public(country: str | None, sector: str | None) -> Select[Company, Pledge]:
+    query = (
         select(Company, Pledge)
         .join(Pledge, Pledge.company_id == Company.id)
         .where(Pledge.slot == PledgeSlot.PUBLIC, Company.merged_into_id.is_(None))
