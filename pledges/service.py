@@ -297,7 +297,7 @@ async def join(session: AsyncSession, token: str, user: User, *, now: datetime) 
     return JoinResult(JoinOutcome.JOINED, company)
 
 
-def _reminder_prefix(company_id: int, user_id: int) -> str:
+def reminder_prefix(company_id: int, user_id: int) -> str:
     return f"reminder:company:{company_id}:user:{user_id}:"
 
 
@@ -307,17 +307,17 @@ async def leave(session: AsyncSession, company: Company, user: User, *, now: dat
     deleted = await session.execute(
         delete(Membership).where(Membership.company_id == company.id, Membership.user_id == user.id)
     )
-    await _unlink_person(session, user.id, company_id=company.id)
+    await unlink_person(session, user.id, company_id=company.id)
     await outbox.cancel(
         session,
-        key_prefix=_reminder_prefix(company.id, user.id),
+        key_prefix=reminder_prefix(company.id, user.id),
         reason="left the company",
         now=now,
     )
     return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
-async def _unlink_person(session: AsyncSession, user_id: int, *, company_id: int | None) -> None:
+async def unlink_person(session: AsyncSession, user_id: int, *, company_id: int | None) -> None:
     """Forget who in a company wrote what (in one company, or in every one)."""
     pledges = select(Pledge.id)
     if company_id is not None:
@@ -527,7 +527,9 @@ async def save_answers(
     pledge.updated_at = now
 
 
-def _materialize(pledge: Pledge, content: PledgeContent) -> None:
+async def _materialize(session: AsyncSession, pledge: Pledge, content: PledgeContent) -> None:
+    # The commitments a resubmission replaces must be loaded before they are replaced.
+    await session.refresh(pledge, attribute_names=["commitments"])
     pledge.baseline_year = content.baseline_year
     pledge.baseline_tonnes = content.baseline_tonnes
     pledge.statements = dict(content.statements)
@@ -554,7 +556,7 @@ async def submit_pledge(session: AsyncSession, pledge: Pledge, *, by: User, now:
     checked = check_answers(pledge.answers, now=now, complete=True)
     if isinstance(checked, list):
         raise InvalidContent(checked)
-    _materialize(pledge, checked)
+    await _materialize(session, pledge, checked)
     pledge.status = PledgeStatus.SUBMITTED
     pledge.submitted_by = by.id
     pledge.submitted_at = now
@@ -813,7 +815,7 @@ async def report_reminder_items(session: AsyncSession, *, now: datetime) -> list
                 OutboxItem(
                     user_id,
                     Kind.REPORT_DUE,
-                    f"{_reminder_prefix(company_id, user_id)}period:{period.id}:d{days}",
+                    f"{reminder_prefix(company_id, user_id)}period:{period.id}:d{days}",
                     due,
                     {"period_id": period.id, "company_id": company_id, "days": days},
                     urgent=False,
@@ -846,7 +848,9 @@ async def start_report(
         select(ProgressReport).where(ProgressReport.period_id == period.id)
     )
     if report is None:
-        report = ProgressReport(period_id=period.id, narratives={}, created_at=now)
+        report = ProgressReport(
+            period_id=period.id, narratives={}, created_at=now, values=[], evidence=[]
+        )
         session.add(report)
         await session.flush()
     return report
@@ -963,7 +967,7 @@ async def submit_report(
     for user_id in await member_ids(session, pledge.company_id):
         await outbox.cancel(
             session,
-            key_prefix=f"{_reminder_prefix(pledge.company_id, user_id)}period:{period.id}:",
+            key_prefix=f"{reminder_prefix(pledge.company_id, user_id)}period:{period.id}:",
             reason="reported",
             now=now,
         )
@@ -1157,7 +1161,8 @@ async def partnership_totals(session: AsyncSession, *, reporting_year: int) -> T
             ReportingPeriod.year == latest_year,
         )
     )
-    on_time = ProgressReport.submitted_at <= ReportingPeriod.deadline_at
+    # deadline_at is the first moment after the last day.
+    on_time = ProgressReport.submitted_at < ReportingPeriod.deadline_at
     due = (
         await session.execute(
             select(
