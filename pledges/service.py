@@ -665,6 +665,32 @@ async def request_changes(
     )
 
 
+async def record_imported_pledge(
+    session: AsyncSession, company: Company, content: PledgeContent, *, now: datetime
+) -> Pledge | None:
+    """A pledge a pact already accepted (from its spreadsheet) becomes the public one, unless
+    the public one says the same already (then None). The previous one goes to history."""
+    public, _ = await current_pledges(session, company.id)
+    if public is not None and content_of(public) == content:
+        return None
+    pledge = Pledge(
+        company_id=company.id,
+        status=PledgeStatus.SUBMITTED,
+        answers=answers_of(content),
+        statements={},
+        commitments=[],
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    session.add(pledge)
+    await session.flush()
+    await _materialize(session, pledge, content)
+    await _make_public(session, pledge, now=now)
+    await _decide(session, pledge, Decision.IMPORTED, reviewer=None, now=now)
+    return pledge
+
+
 async def withdraw_pledge(
     session: AsyncSession, pledge: Pledge, *, by: User, now: datetime
 ) -> None:
