@@ -424,15 +424,15 @@ def check_rows(
             continue
         spec, found = parse_row(number, cells, now=now)
         problems.extend(found)
-        if spec is None:
-            continue
-        if spec.key in seen:
+        key = _Row(number, cells).text("company_key")
+        if key is not None and key in seen:
             problems.append(
-                ImportProblem(number, "company_key", f"the same key as row {seen[spec.key]}")
+                ImportProblem(number, "company_key", f"the same key as row {seen[key]}")
             )
-            continue
-        seen[spec.key] = number
-        specs.append(spec)
+        elif key is not None:
+            seen[key] = number
+            if spec is not None:
+                specs.append(spec)
     if not specs and not problems:
         problems.append(ImportProblem(None, None, "no companies in the file"))
     return specs, problems
