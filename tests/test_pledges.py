@@ -869,3 +869,13 @@ async def test_deleteme_ends_memberships_and_unlinks_and_the_company_stays(
         == 0
     )
     assert (await service.registry_page(session)).total == 1
+
+
+def test_pledge_outbox_kinds_are_their_own() -> None:
+    from broadcasts.service import KIND as BROADCAST
+    from events.notices import Kind as EventKind
+
+    events = {value for name, value in vars(EventKind).items() if name.isupper()}
+    pledges = {value for name, value in vars(service.Kind).items() if name.isupper()}
+    assert pledges and all(kind.startswith("pledge.") for kind in pledges)
+    assert not pledges & (events | {BROADCAST})
