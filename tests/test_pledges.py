@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import AccessRole
+from accounts.models import AccessRole, User
 from accounts.service import Permission, has_permission
 from delivery.models import OutboxMessage, OutboxStatus
 from pledges import privacy, service
@@ -392,8 +392,6 @@ async def test_only_members_edit_and_only_reviewers_and_administrators_decide(
 
 
 def test_the_reviewer_role_reviews_and_does_nothing_else() -> None:
-    from accounts.models import User
-
     reviewer = User(telegram_id=5, language="en", access_role=AccessRole.REVIEWER, created_at=NOW)
     organizer = User(telegram_id=6, language="en", access_role=AccessRole.ORGANIZER, created_at=NOW)
     assert has_permission(reviewer, Permission.REVIEW, ADMINS)
@@ -455,7 +453,9 @@ async def test_the_database_refuses_two_public_pledges_of_one_company(
 # Yearly reporting.
 
 
-async def _reporting_company(session: AsyncSession) -> tuple[Company, Pledge, list, object]:  # type: ignore[type-arg]
+async def _reporting_company(
+    session: AsyncSession,
+) -> tuple[Company, Pledge, list[User], User]:
     somchai = await person(session, 101, language="th")
     nok = await person(session, 102)
     reviewer = await person(session, 201, role=AccessRole.REVIEWER)
