@@ -15,6 +15,7 @@ COPY demo demo
 COPY events events
 COPY handlers handlers
 COPY i18n i18n
+COPY pledges pledges
 COPY locales locales
 COPY sandbox sandbox
 RUN pip install --no-cache-dir . \

@@ -1,5 +1,5 @@
-"""Tideline's command line: run the bot, the offline demo, the sandbox, database upgrades and
-event imports."""
+"""Tideline's command line: run the bot, the offline demo, the sandbox, database upgrades, event
+imports and pledge imports."""
 
 import argparse
 import asyncio
@@ -77,6 +77,18 @@ def _import_events(settings: Settings, path: str) -> int:
     return 0 if result.ok else 1
 
 
+def _import_pledges(settings: Settings, path: str) -> int:
+    from pledges.importer import import_file
+
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(import_file(settings.DATABASE_URL, Path(path), now=datetime.now(UTC)))
+    for problem in result.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for imported in result.companies:
+        print(imported)
+    return 0 if result.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     event_actions = events.add_subparsers(dest="action", required=True)
     importing = event_actions.add_parser("import", help="create or update events from YAML")
     importing.add_argument("file", help="YAML file (see events/examples/roundtables.yaml)")
+    pledges = commands.add_parser("pledges", help="manage business pledges")
+    pledge_actions = pledges.add_subparsers(dest="action", required=True)
+    pledge_import = pledge_actions.add_parser(
+        "import", help="create or update companies and pledges from a pact's spreadsheet"
+    )
+    pledge_import.add_argument(
+        "file", help=".xlsx or .csv (see pledges/examples/pact_signatories.csv)"
+    )
     return parser
 
 
@@ -98,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     # The demo prints a transcript and an import its outcome; routine progress logs would
     # only bury them.
-    quiet = arguments.command in ("demo", "events")
+    quiet = arguments.command in ("demo", "events", "pledges")
     _configure_logging(logging.WARNING if quiet else logging.INFO)
     try:
         settings = load_settings()
@@ -113,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(arguments.host, arguments.port))
         elif arguments.command == "events":
             return _import_events(settings, arguments.file)
+        elif arguments.command == "pledges":
+            return _import_pledges(settings, arguments.file)
         elif arguments.command == "demo":
             from demo.scenario import run_demo
 

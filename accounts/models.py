@@ -24,6 +24,8 @@ class StakeholderRole(StrEnum):
 class AccessRole(StrEnum):
     PARTICIPANT = "participant"
     ORGANIZER = "organizer"
+    # Reviews business pledges and their yearly reports (pledges/).
+    REVIEWER = "reviewer"
 
 
 class ConsentPurpose(StrEnum):

@@ -195,14 +195,18 @@ def can_organize(user: User, admin_ids: frozenset[int]) -> bool:
 class Permission(StrEnum):
     ORGANIZE = "organize"
     MANAGE_ROLES = "manage_roles"
+    REVIEW = "review"
 
 
 def has_permission(user: User, permission: Permission, admin_ids: frozenset[int]) -> bool:
-    """The one role check behind every organizer and administrator command and button."""
+    """The one role check behind every organizer, reviewer and administrator command and
+    button."""
     if user.telegram_id is None:
         return False
     if permission == Permission.MANAGE_ROLES:
         return is_admin(user.telegram_id, admin_ids)
+    if permission == Permission.REVIEW:
+        return is_admin(user.telegram_id, admin_ids) or user.access_role == AccessRole.REVIEWER
     return can_organize(user, admin_ids)
 
 

@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 from accounts.models import ConsentPurpose, StakeholderRole, User
 from accounts.service import consents_of
 from demo.runner import BotRunner
+from pledges import service as pledges
 from tests.accounts_db import account
 from tests.flows import onboard
+from tests.pledges_setup import ADMINS, accepted_pledge, details
 
 
 async def test_privacy_toggles_each_purpose_independently(bot: BotRunner) -> None:
@@ -136,3 +138,39 @@ async def test_erased_person_starting_again_is_a_new_account(bot: BotRunner) -> 
         assert await session.scalar(select(func.count()).select_from(User)) == 2
     fresh = await account(bot, 2006)
     assert fresh is not None and fresh.onboarded_at is None
+
+
+async def test_a_company_member_sees_the_company_in_mydata_and_deleteme_leaves_it_standing(
+    bot: BotRunner,
+) -> None:
+    dewi = bot.server.user(2007, first_name="Dewi", language_code="id")
+    await onboard(bot, dewi, language="id", role=StakeholderRole.BUSINESS, country="ID")
+    now = bot.clock.now
+    async with bot.session_factory() as session, session.begin():
+        member = await session.scalar(select(User).where(User.telegram_id == 2007))
+        assert member is not None
+        reviewer = User(telegram_id=min(ADMINS), language="en", created_at=now)
+        session.add(reviewer)
+        company = await pledges.register_company(
+            session,
+            details(names={"id": "PT Laut Bersih"}, main_language="id", country="ID"),
+            founder=member,
+            now=now,
+        )
+        pledge = await accepted_pledge(session, company, member, reviewer, now=now)
+        company_id, pledge_id = company.id, pledge.id
+    await bot.do(dewi.send_command("mydata"))
+    document = dewi.last.document
+    assert document is not None
+    exported = json.loads(document.data)
+    assert [entry["company"] for entry in exported["company_memberships"]] == ["PT Laut Bersih"]
+    assert [entry["pledge_id"] for entry in exported["pledges_written"]] == [pledge_id]
+
+    await bot.do(dewi.send_command("deleteme"))
+    await bot.do(dewi.press(dewi.last.buttons[0][0][0]))
+    await bot.do(dewi.press(dewi.last.buttons[0][0][0]))
+    async with bot.session_factory() as session:
+        assert await pledges.member_ids(session, company_id) == []
+        public, _ = await pledges.current_pledges(session, company_id)
+        assert public is not None and public.id == pledge_id
+        assert (public.created_by, public.submitted_by) == (None, None)

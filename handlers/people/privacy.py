@@ -12,6 +12,7 @@ from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.runtime.conversations import end_conversations
+from pledges import privacy as pledge_privacy
 
 CONSENT = "priv.toggle"
 ERASE_FIRST_YES = "erase.1"
@@ -36,6 +37,7 @@ async def export_data(update: Update, context: TidelineContext) -> None:
         account, context.services.settings.ADMIN_IDS, context.now()
     )
     document.update(await event_privacy.personal_data(session, account))
+    document.update(await pledge_privacy.personal_data(session, account))
     chat = update.effective_chat
     assert chat is not None
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()
@@ -82,6 +84,7 @@ async def erase(update: Update, context: TidelineContext) -> None:
     session = await context.session()
     account = await account_of(session, update)
     await event_privacy.forget_person(session, account, now=context.now())
+    await pledge_privacy.forget_person(session, account, now=context.now())
     service.erase_account(account, context.now())
     await forget_key(session, f"[{chat.id}, {user.id}]")
     # The stored states are gone with the transaction; the running flows end here too.
