@@ -100,7 +100,7 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         steps.privacy_notice(t),
         steps.consent_keyboard(context, account, CONSENT_TOGGLE, CONSENT_DONE),
     )
-    await set_chat_command_menu(context, update, language)
+    await set_chat_command_menu(context, account)
     return Awaiting.CONSENT
 
 
