@@ -332,9 +332,10 @@ class BotApi:
 
     def _require_scope_chat(self, scope: Any) -> None:
         """Like Telegram, a chat's own menu needs a chat the bot knows."""
-        if isinstance(scope, dict) and "chat_id" in scope:
-            if self.state.resolve_chat(_chat_id(scope["chat_id"])) is None:
-                raise bad_request("chat not found")
+        if not isinstance(scope, dict) or "chat_id" not in scope:
+            return
+        if self.state.resolve_chat(_chat_id(scope["chat_id"])) is None:
+            raise bad_request("chat not found")
 
     def get_my_commands(self, params: Params) -> list[Json]:
         key = (scope_key(params.structured("scope")), params.string("language_code") or "")
