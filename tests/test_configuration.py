@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import ConfigurationError, load_settings
+from settings import ConfigurationError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = (
@@ -125,3 +125,11 @@ def test_run_stops_with_one_clear_line(
     assert result.returncode == 2
     assert result.stderr.strip().startswith(expected)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_setting_is_in_the_example_file_and_the_readme() -> None:
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"{name}=" in example, name
+        assert f"| `{name}` |" in readme, name

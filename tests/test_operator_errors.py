@@ -14,17 +14,10 @@ import pytest
 
 from handlers.runtime.log_setup import configure_logging
 from sandbox import SandboxServer
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = (
-    "BOT_TOKEN",
-    "BOT_API_BASE_URL",
-    "DATABASE_URL",
-    "ADMIN_IDS",
-    "WEBHOOK_URL",
-    "LOG_LEVEL",
-    "HEARTBEAT_FILE",
-)
+SETTINGS = tuple(Settings.model_fields)
 SECRET_TOKEN = "7654321:AAH-secret-half-of-the-token_0123456789"
 CONFLICT_LINE = "another process is receiving updates for this bot (409 Conflict)"
 
@@ -94,6 +87,26 @@ async def test_an_unreachable_bot_api_is_one_line(database_url: str, tmp_path: P
     assert code == 2
     assert output.strip() == (
         "Configuration error: BOT_API_BASE_URL: cannot reach http://127.0.0.1:1 (NetworkError)"
+    )
+
+
+async def test_a_webhook_port_in_use_is_one_line(
+    sandbox: SandboxServer, database_url: str, tmp_path: Path
+) -> None:
+    code, output = await _run_to_exit(
+        tmp_path,
+        BOT_TOKEN=sandbox.token,
+        BOT_API_BASE_URL=sandbox.base_url,
+        DATABASE_URL=database_url,
+        ADMIN_IDS="1",
+        WEBHOOK_URL="https://bot.example.org",
+        WEBHOOK_LISTEN=sandbox.host,
+        WEBHOOK_PORT=str(sandbox.port),  # the sandbox holds it
+    )
+    assert code == 2
+    assert output.strip() == (
+        f"Configuration error: WEBHOOK_PORT: cannot listen on {sandbox.host}:{sandbox.port} "
+        "(Address already in use)"
     )
 
 
