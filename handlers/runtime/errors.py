@@ -38,8 +38,8 @@ async def handle_error(update: object, context: TidelineContext) -> None:
     if isinstance(error, Conflict):
         # Telegram hands each update to one poller; PTB keeps retrying with a growing pause.
         logger.error(
-            "another process is receiving updates for this bot (409 Conflict): stop the other "
-            "one, or give each process its own BOT_TOKEN"
+            "another process is receiving updates for this bot (409 Conflict): stop it; only "
+            "one process may poll a bot's updates"
         )
         return
     logger.error("update %s failed: %s", update_id, describe_failure(error))
