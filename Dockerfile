@@ -34,13 +34,15 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=tideline:tideline /app /app
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/tideline.db
+    DATABASE_URL=sqlite+aiosqlite:////data/tideline.db \
+    HEARTBEAT_FILE=/tmp/tideline.alive
 RUN mkdir /data && chown tideline:tideline /data
 VOLUME /data
 USER tideline
 EXPOSE 8443
-# Healthy when the configuration loads and the database answers at its current schema.
+# Healthy when the configuration loads, the database is at the schema this code needs and the
+# bot's heartbeat (HEARTBEAT_FILE, written every 30 s while it serves) is fresh.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "handlers.healthcheck"]
+    CMD ["python", "-m", "handlers.runtime.healthcheck"]
 ENTRYPOINT ["python", "bot.py"]
 CMD ["run"]

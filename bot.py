@@ -11,8 +11,6 @@ from typing import Any
 
 from settings import ConfigurationError, Settings, load_settings
 
-logger = logging.getLogger("tideline")
-
 SQLITE_SWITCH_INTERVAL_S = 0.0005
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
@@ -31,12 +29,6 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _configure_logging(level: int) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 async def _migrate(settings: Settings) -> None:
     from db.migrate import upgrade
 
@@ -46,11 +38,15 @@ async def _migrate(settings: Settings) -> None:
 def _run(settings: Settings) -> None:
     from db.engine import create_engine, create_session_factory, is_sqlite
     from handlers.app import build_application
+    from handlers.runtime.startup_checks import check_bot_api, check_database, warn_about_settings
     from i18n import Catalogs
 
     if not settings.BOT_TOKEN:
         raise ConfigurationError("Configuration error: BOT_TOKEN: required to run the bot")
+    asyncio.run(check_database(settings))
+    asyncio.run(check_bot_api(settings))
     asyncio.run(_migrate(settings))
+    warn_about_settings(settings)
     if is_sqlite(settings.DATABASE_URL):
         # aiosqlite runs each statement on its own thread, which must win the GIL back from the
         # busy event loop; Python's default 5 ms switch interval then stretches every statement.
@@ -60,7 +56,13 @@ def _run(settings: Settings) -> None:
         settings, create_session_factory(engine), Catalogs(settings.DEFAULT_LANGUAGE)
     )
     if settings.WEBHOOK_URL:
-        application.run_webhook(**webhook_options(settings))
+        try:
+            application.run_webhook(**webhook_options(settings))
+        except OSError as error:
+            raise ConfigurationError(
+                f"Configuration error: WEBHOOK_PORT: cannot listen on "
+                f"{settings.WEBHOOK_LISTEN}:{settings.WEBHOOK_PORT} ({error.strerror})"
+            ) from None
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
@@ -114,14 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+def _configure_logging(command: str, settings: Settings) -> None:
+    from handlers.runtime.log_setup import configure_logging, secrets_of
+
     # The demo prints a transcript and an import its outcome; routine progress logs would
     # only bury them.
-    quiet = arguments.command in ("demo", "events", "pledges")
-    _configure_logging(logging.WARNING if quiet else logging.INFO)
+    quiet = command in ("demo", "events", "pledges")
+    level = settings.LOG_LEVEL or ("WARNING" if quiet else "INFO")
+    configure_logging(logging.getLevelName(level), secrets_of(settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        _configure_logging(arguments.command, settings)
         if arguments.command == "run":
             _run(settings)
         elif arguments.command == "db":

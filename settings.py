@@ -5,10 +5,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from i18n.languages import LANGUAGE_CODES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tideline.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Hosting platforms hand out driverless URLs (postgres://…); the bot runs on the async drivers.
+ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+DATABASE_URL_HINT = "use postgresql+asyncpg://user:password@host/db or sqlite+aiosqlite:///file.db"
 
 
 class Settings(BaseSettings):
@@ -25,6 +35,27 @@ class Settings(BaseSettings):
     WEBHOOK_LISTEN: str = "0.0.0.0"
     WEBHOOK_PORT: int = Field(default=8443, ge=1, le=65535)
     BROADCAST_RATE: float = Field(default=25, gt=0, le=1000)
+    LOG_LEVEL: str = ""
+    HEARTBEAT_FILE: str = ""
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _async_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(DATABASE_URL_HINT) from None
+        driver = ASYNC_DRIVERS.get(url.drivername, url.drivername)
+        if driver not in ASYNC_DRIVERS.values():
+            raise ValueError(DATABASE_URL_HINT)
+        return _with_asyncpg_ssl(url.set(drivername=driver)).render_as_string(hide_password=False)
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value and value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("ADMIN_IDS", mode="before")
     @classmethod
@@ -67,6 +98,14 @@ class Settings(BaseSettings):
         if len(value) > 256 or not set(value) <= allowed:
             raise ValueError("use up to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+
+def _with_asyncpg_ssl(url: URL) -> URL:
+    """libpq's ``sslmode=require`` (in Heroku-style URLs) is asyncpg's ``ssl=require``."""
+    if url.get_backend_name() != "postgresql" or "sslmode" not in url.query:
+        return url
+    mode = url.query["sslmode"]
+    return url.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
 
 
 class ConfigurationError(Exception):

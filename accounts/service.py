@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.geography import CITY_MAX_LENGTH, derive_timezone
@@ -216,6 +216,15 @@ def set_access_role(user: User, role: AccessRole) -> bool:
         return False
     user.access_role = role
     return True
+
+
+async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[User]:
+    """Organizers and administrators who have an account: their command menus show their roles."""
+    query = select(User).where(
+        User.telegram_id.is_not(None),
+        or_(User.access_role == AccessRole.ORGANIZER, User.telegram_id.in_(admin_ids)),
+    )
+    return list((await session.scalars(query.order_by(User.id))).all())
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -53,6 +53,7 @@ from handlers.runtime.gates import (
     resolve_reader,
 )
 from handlers.runtime.guarded_bot import GuardedBot
+from handlers.runtime.heartbeat import start_heartbeat, stop_heartbeat
 from handlers.runtime.persistence import DatabasePersistence
 from handlers.runtime.renderers import RENDERERS
 from handlers.runtime.send_budget import ReplyRateLimiter
@@ -85,8 +86,14 @@ async def post_init(application: Application) -> None:
     await set_command_menus(application)
     await start_dispatcher(application)
     schedule_event_sweeps(application)
+    start_heartbeat(application)
     # Progress messages of broadcasts still sending when the bot last stopped.
     await broadcast_delivery.watch_active(application)
+
+
+async def post_stop(application: Application) -> None:
+    stop_heartbeat(application)
+    await stop_dispatcher(application)
 
 
 def outbox_renderers() -> dict[str, Renderer]:
@@ -124,7 +131,7 @@ def build_application(
         .persistence(DatabasePersistence(session_factory))
         .context_types(ContextTypes(context=TidelineContext))
         .post_init(post_init)
-        .post_stop(stop_dispatcher)
+        .post_stop(post_stop)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )

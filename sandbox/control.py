@@ -5,6 +5,7 @@ POST /sandbox/users/{id}/command  {"command": "start", "args": "ev_42"}
 POST /sandbox/users/{id}/press    {"button": "Yes"}
 POST /sandbox/users/{id}/block    /  .../unblock
 GET  /sandbox/users/{id}/messages
+GET  /sandbox/users/{id}/commands  (the "/" menu the person sees)
 GET  /sandbox/calls
 """
 
@@ -53,11 +54,15 @@ def add_control_routes(app: web.Application, server: SandboxServer) -> None:
         user = _user(server, request, {})
         return web.json_response([message.summary() for message in user.messages])
 
+    async def commands(request: web.Request) -> web.Response:
+        return web.json_response(server.menu_seen_by(int(request.match_info["user_id"])))
+
     async def calls(request: web.Request) -> web.Response:
         return web.json_response([dataclasses.asdict(call) for call in server.calls])
 
     app.router.add_post("/sandbox/users/{user_id:-?\\d+}/{action}", act)
     app.router.add_get("/sandbox/users/{user_id:-?\\d+}/messages", messages)
+    app.router.add_get("/sandbox/users/{user_id:-?\\d+}/commands", commands)
     app.router.add_get("/sandbox/calls", calls)
 
 

@@ -322,11 +322,20 @@ class BotApi:
             raise bad_request('parameter "commands" must be an Array of at most 100 commands')
         for command in commands:
             _validate_command(command)
-        key = (scope_key(params.structured("scope")), params.string("language_code") or "")
+        scope = params.structured("scope")
+        self._require_scope_chat(scope)
+        key = (scope_key(scope), params.string("language_code") or "")
         self.state.commands[key] = [
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
         return True
+
+    def _require_scope_chat(self, scope: Any) -> None:
+        """Like Telegram, a chat's own menu needs a chat the bot knows."""
+        if not isinstance(scope, dict) or "chat_id" not in scope:
+            return
+        if self.state.resolve_chat(_chat_id(scope["chat_id"])) is None:
+            raise bad_request("chat not found")
 
     def get_my_commands(self, params: Params) -> list[Json]:
         key = (scope_key(params.structured("scope")), params.string("language_code") or "")
@@ -600,6 +609,16 @@ def _validate_command(command: Any) -> None:
         raise bad_request("BOT_COMMAND_INVALID")
     if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
         raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+
+
+def menu_lookup_order(chat_id: int, language_code: str | None) -> list[tuple[str, str]]:
+    """Where Telegram looks for the menu of a private chat, first match wins: the chat's own
+    scope, then all private chats, then the default; in each, the list for the person's app
+    language before the list for every language."""
+    language = (language_code or "").split("-")[0].lower()
+    languages = [language, ""] if language else [""]
+    scopes = [f"chat:{chat_id}", "all_private_chats", "default"]
+    return [(scope, code) for scope in scopes for code in languages]
 
 
 def scope_key(scope: Any) -> str:

@@ -18,7 +18,7 @@ from .control import add_control_routes
 from .errors import ApiError
 from .faults import Faults
 from .flood import FloodControl, FloodPolicy, SendRecord, busiest_window, per_chat_violations
-from .methods import BotApi, scope_key
+from .methods import BotApi, menu_lookup_order, scope_key
 from .params import Params, UploadedFile
 from .polling import Poller
 from .state import Json, SandboxState
@@ -195,6 +195,16 @@ class SandboxServer:
     ) -> list[Json]:
         """What setMyCommands stored for this scope ("default", "chat:42" or a scope dict)."""
         return [dict(c) for c in self.state.commands.get((scope_key(scope), language_code), [])]
+
+    def menu_seen_by(self, user_id: int) -> list[Json]:
+        """The "/" menu this person sees in their private chat, resolved as Telegram does
+        (their chat's scope, all private chats, default; their app language first)."""
+        profile = self.state.users.get(user_id)
+        language = profile.language_code if profile is not None else None
+        for key in menu_lookup_order(user_id, language):
+            if key in self.state.commands:
+                return [dict(command) for command in self.state.commands[key]]
+        return []
 
     # -- observing the bot -----------------------------------------------------------------
 

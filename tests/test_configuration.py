@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import ConfigurationError, load_settings
+from settings import ConfigurationError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = (
@@ -22,6 +22,8 @@ NAMES = (
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
     "BROADCAST_RATE",
+    "LOG_LEVEL",
+    "HEARTBEAT_FILE",
 )
 
 
@@ -65,12 +67,37 @@ def test_values_come_from_the_environment_and_dotenv(
         ("WEBHOOK_PORT", "http"),
         ("BROADCAST_RATE", "0"),
         ("BOT_API_BASE_URL", "api.telegram.org"),
+        ("DATABASE_URL", "mysql://tideline@db/tideline"),
+        ("DATABASE_URL", "postgresql+psycopg2://tideline@db/tideline"),
+        ("DATABASE_URL", "not a url"),
+        ("LOG_LEVEL", "LOUD"),
     ],
 )
 def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=f"^Configuration error: {name}: "):
         load_settings()
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        # What hosting platforms hand out, run on the async drivers the bot needs.
+        ("postgres://u:p@db:5432/tideline", "postgresql+asyncpg://u:p@db:5432/tideline"),
+        (
+            "postgresql://u@db/tideline?sslmode=require",
+            "postgresql+asyncpg://u@db/tideline?ssl=require",
+        ),
+        ("sqlite:///tideline.db", "sqlite+aiosqlite:///tideline.db"),
+        ("postgresql+asyncpg://u:p%40ss@db/tideline", "postgresql+asyncpg://u:p%40ss@db/tideline"),
+    ],
+)
+def test_database_urls_are_normalised_to_the_async_drivers(
+    monkeypatch: pytest.MonkeyPatch, given: str, used: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert used == load_settings().DATABASE_URL
 
 
 @pytest.mark.parametrize(
@@ -98,3 +125,11 @@ def test_run_stops_with_one_clear_line(
     assert result.returncode == 2
     assert result.stderr.strip().startswith(expected)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_setting_is_in_the_example_file_and_the_readme() -> None:
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"{name}=" in example, name
+        assert f"| `{name}` |" in readme, name

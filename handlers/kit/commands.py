@@ -28,5 +28,14 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def commands_for(organizer: bool, admin: bool) -> tuple[tuple[str, str], ...]:
+    """Everyone's commands, then those of the roles the person holds."""
+    return (
+        PARTICIPANT_COMMANDS
+        + (ORGANIZER_COMMANDS if organizer else ())
+        + (ADMIN_COMMANDS if admin else ())
+    )
+
+
 def command_lines(t: Translator, commands: tuple[tuple[str, str], ...]) -> list[str]:
     return [f"/{name} – {t._(description)}" for name, description in commands]

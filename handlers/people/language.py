@@ -26,7 +26,8 @@ async def show_languages(update: Update, context: TidelineContext) -> None:
 async def choose_language(update: Update, context: TidelineContext) -> None:
     (language,) = button_args(update)
     session = await context.session()
-    service.set_language(await account_of(session, update), language)
+    account = await account_of(session, update)
+    service.set_language(account, language)
     t = context.use_language(language)
     await answer(
         update,
@@ -34,7 +35,7 @@ async def choose_language(update: Update, context: TidelineContext) -> None:
         t._("Language: {language}").format(language=steps.LANGUAGES[language].native_name),
         edit=True,
     )
-    await set_chat_command_menu(context, update, language)
+    await set_chat_command_menu(context, account)
 
 
 def build_language() -> list[BaseHandler]:

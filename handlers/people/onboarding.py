@@ -108,7 +108,7 @@ async def choose_language(update: Update, context: TidelineContext) -> Awaiting:
         edit=True,
     )
     await steps.show_consent_screen(update, context, account, CONSENT_CHOICE, CONSENT_DONE)
-    await set_chat_command_menu(context, update, language)
+    await set_chat_command_menu(context, account)
     return Awaiting.CONSENT
 
 

@@ -13,6 +13,7 @@ from accounts.models import AccessRole, User
 from accounts.service import Permission
 from handlers.kit.context import TidelineContext, answer, requires
 from handlers.kit.reprompts import expect_text
+from handlers.runtime.command_menu import set_chat_command_menu
 
 
 class Awaiting(StrEnum):
@@ -98,6 +99,7 @@ async def _notify(context: TidelineContext, target: User, role: AccessRole) -> N
             await context.bot.send_message(chat_id, text)
 
     await context.send(tell)
+    await set_chat_command_menu(context, target)
 
 
 async def _start(

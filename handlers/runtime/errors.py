@@ -3,7 +3,7 @@
 import logging
 
 from telegram import Update
-from telegram.error import RetryAfter
+from telegram.error import Conflict, RetryAfter
 
 from accounts.service import find_account
 from db.failures import describe_failure
@@ -34,6 +34,13 @@ async def handle_error(update: object, context: TidelineContext) -> None:
     if isinstance(error, RetryAfter):
         # Telegram asked us to slow down for this chat: an apology would be refused the same way.
         logger.warning("update %s: rate limited by Telegram", update_id)
+        return
+    if isinstance(error, Conflict):
+        # Telegram hands each update to one poller; PTB keeps retrying with a growing pause.
+        logger.error(
+            "another process is receiving updates for this bot (409 Conflict): stop it; only "
+            "one process may poll a bot's updates"
+        )
         return
     logger.error("update %s failed: %s", update_id, describe_failure(error))
     if not isinstance(update, Update) or update.effective_chat is None:

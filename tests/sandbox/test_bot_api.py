@@ -420,6 +420,28 @@ async def test_commands_are_stored_per_scope_and_language(
     assert await bot.set_chat_menu_button()
 
 
+async def test_a_person_sees_the_menu_telegram_would_show(
+    server: SandboxServer, bot: Bot, alice: SandboxUser
+) -> None:
+    bob = server.user(1002, first_name="Bob", language_code="en-GB")
+    await bob.send_text("hi")
+    await bot.set_my_commands([BotCommand("start", "Start")])
+    await bot.set_my_commands([BotCommand("start", "Start (en)")], language_code="en")
+    await bot.set_my_commands([BotCommand("start", "เริ่ม")], language_code="th")
+    assert server.menu_seen_by(bob.id) == [{"command": "start", "description": "Start (en)"}]
+    await bot.set_my_commands([BotCommand("grant", "Grant")], scope=BotCommandScopeChat(alice.id))
+    assert [c["command"] for c in server.menu_seen_by(alice.id)] == ["grant"]
+    assert server.menu_seen_by(bob.id)[0]["description"] == "Start (en)"
+    async with aiohttp.ClientSession() as http:
+        response = await http.get(f"{server.base_url}/sandbox/users/{alice.id}/commands")
+        assert await response.json() == [{"command": "grant", "description": "Grant"}]
+
+
+async def test_a_chat_menu_needs_a_known_chat(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeChat(4242))
+
+
 async def test_get_chat_and_groups(server: SandboxServer, bot: Bot, alice: SandboxUser) -> None:
     chat = await bot.get_chat(alice.id)
     assert chat.first_name == "Alice" and chat.username == "alice"
