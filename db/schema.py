@@ -4,6 +4,7 @@ import accounts.models  # noqa: F401 - registers the tables
 import broadcasts.models  # noqa: F401 - registers the tables
 import delivery.models  # noqa: F401 - registers the tables
 import events.models  # noqa: F401 - registers the tables
+import surveys.models  # noqa: F401 - registers the tables
 from db.models import Base
 
 metadata = Base.metadata
