@@ -77,6 +77,23 @@ def _import_events(settings: Settings, path: str) -> int:
     return 0 if result.ok else 1
 
 
+def _import_survey(settings: Settings, path: str, event_id: int | None) -> int:
+    from surveys.xlsform import import_file
+
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(
+        import_file(
+            settings.DATABASE_URL,
+            Path(path),
+            event_id=event_id,
+            now=datetime.now(UTC),
+            fallback_language=settings.DEFAULT_LANGUAGE,
+        )
+    )
+    print(result, file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     event_actions = events.add_subparsers(dest="action", required=True)
     importing = event_actions.add_parser("import", help="create or update events from YAML")
     importing.add_argument("file", help="YAML file (see events/examples/roundtables.yaml)")
+    surveys = commands.add_parser("surveys", help="manage surveys")
+    survey_actions = surveys.add_subparsers(dest="action", required=True)
+    survey_import = survey_actions.add_parser(
+        "import", help="create or update a draft survey from an XLSForm file"
+    )
+    survey_import.add_argument("file", help="XLSForm .xlsx (see surveys/templates/)")
+    survey_import.add_argument(
+        "--event", type=int, dest="event_id", help="the event it follows (default: none)"
+    )
     return parser
 
 
@@ -98,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     # The demo prints a transcript and an import its outcome; routine progress logs would
     # only bury them.
-    quiet = arguments.command in ("demo", "events")
+    quiet = arguments.command in ("demo", "events", "surveys")
     _configure_logging(logging.WARNING if quiet else logging.INFO)
     try:
         settings = load_settings()
@@ -113,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(arguments.host, arguments.port))
         elif arguments.command == "events":
             return _import_events(settings, arguments.file)
+        elif arguments.command == "surveys":
+            return _import_survey(settings, arguments.file, arguments.event_id)
         elif arguments.command == "demo":
             from demo.scenario import run_demo
 

@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
@@ -36,11 +37,13 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import create_engine, create_session_factory
+from events.models import Event
 from i18n.languages import LANGUAGE_CODES, LANGUAGES, match_language
 from questions import Kind, Option
 from questions.engine import NO, YES
 from surveys import expressions
-from surveys.definitions import Saved, save_form
+from surveys.definitions import DefinitionRefusal, DefinitionRefused, Saved, save_form
 from surveys.forms import Form, FormQuestion, QuestionTexts, SurveyTexts
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -124,7 +127,12 @@ class FormProblem:
     detail: str
 
     def __str__(self) -> str:
-        place = f"{self.sheet}!{self.column}{self.row}" if self.row else self.sheet or "file"
+        if self.row and self.column:
+            place = f"{self.sheet}!{self.column}{self.row}"
+        elif self.row:
+            place = f"{self.sheet} row {self.row}"
+        else:
+            place = self.sheet or "file"
         return f"{place}: {self.detail}"
 
 
@@ -187,6 +195,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _header(title: str) -> str:
+    """A column's name: the base in lower case ("Label" is "label"), the language as written."""
+    base, separator, language = title.partition("::")
+    return f"{base.strip().lower()}{separator}{language.strip()}"
+
+
 def _read_sheets(data: bytes) -> dict[str, _Sheet]:
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -200,7 +214,7 @@ def _read_sheets(data: bytes) -> dict[str, _Sheet]:
             rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
             header = rows[0] if rows else []
             columns = {
-                _text(title).lower(): index
+                _header(_text(title)): index
                 for index, title in enumerate(header)
                 if title is not None and _text(title)
             }
@@ -909,3 +923,66 @@ def _survey_row(question: FormQuestion, languages: Sequence[str]) -> list[str]:
         question.constraint or "",
         parameters,
     ]
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What ``bot.py surveys import`` reports: the survey saved, or every problem."""
+
+    problems: tuple[str, ...] = ()
+    saved: Saved | None = None
+
+    def __str__(self) -> str:
+        if self.saved is None:
+            return "\n".join(f"error: {problem}" for problem in self.problems)
+        survey = self.saved.survey
+        scope = f"event {survey.event_id}" if survey.event_id else "partnership-wide"
+        outcome = "created" if self.saved.created else "updated"
+        languages = ", ".join(sorted(survey.texts, key=LANGUAGE_CODES.index))
+        return (
+            f"{outcome}: survey {survey.id} {survey.form_id!r} ({scope}), {survey.status}, "
+            f"{len(survey.questions)} questions, languages: {languages}"
+        )
+
+
+async def import_file(
+    database_url: str,
+    path: Path,
+    *,
+    event_id: int | None,
+    now: datetime,
+    fallback_language: str = "en",
+) -> FileImport:
+    """Reads ``path`` and saves its survey, committing only when nothing is wrong."""
+    try:
+        form = read_form_file(path, fallback_language=fallback_language)
+    except OSError as error:
+        return FileImport(problems=(f"{path}: {error.strerror or error}",))
+    except InvalidForm as invalid:
+        return FileImport(problems=tuple(str(problem) for problem in invalid.problems))
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            if event_id is not None and await session.get(Event, event_id) is None:
+                return FileImport(problems=(f"--event {event_id}: no such event",))
+            try:
+                saved = await save_form(session, form, event_id=event_id, now=now)
+            except DefinitionRefused as refused:
+                return FileImport(problems=(_refusal_text(refused),))
+            await session.commit()
+            return FileImport(saved=saved)
+    finally:
+        await engine.dispose()
+
+
+def read_form_file(path: Path, *, fallback_language: str = "en") -> Form:
+    return read_form(path.read_bytes(), fallback_language=fallback_language)
+
+
+def _refusal_text(refused: DefinitionRefused) -> str:
+    if refused.refusal == DefinitionRefusal.CLOSED:
+        return f"survey {refused.survey_id} of this form is closed: it stays as it is"
+    return (
+        f"survey {refused.survey_id} of this form has responses: its questions stay as they "
+        "are (give the changed form another form_id to make a new survey)"
+    )
