@@ -118,6 +118,7 @@ async def start(
                 submitted=False,
                 started_at=None if survey.anonymous else now,
                 updated_at=None if survey.anonymous else now,
+                answers=[],
             )
             response.position = _first_shown(survey, {}, 0)
             session.add(response)

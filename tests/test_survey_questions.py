@@ -5,8 +5,18 @@ from decimal import Decimal
 
 import pytest
 
-from questions import OTHER, InvalidAnswer, Kind, Option, Problem, Question
-from questions import answer_chosen, answer_chosen_many, answer_typed, rating_points
+from questions import (
+    OTHER,
+    InvalidAnswer,
+    Kind,
+    Option,
+    Problem,
+    Question,
+    answer_chosen,
+    answer_chosen_many,
+    answer_typed,
+    rating_points,
+)
 
 AGE = Question("age", Kind.INTEGER, {"en": "Age"}, "en", minimum=Decimal(0), maximum=Decimal(120))
 WEIGHT = Question("kg", Kind.DECIMAL, {"en": "Kg"}, "en")

@@ -130,9 +130,14 @@ def test_files_that_are_not_forms() -> None:
         (b"PK\x03\x04 not really a zip", ProblemKind.NOT_A_SPREADSHEET),
         (b"name,type\nx,text\n", ProblemKind.NOT_A_SPREADSHEET),
         (b"\0" * (MAX_FILE_BYTES + 1), ProblemKind.FILE_TOO_LARGE),
-        (workbook([["type", "name", "label"]] + [["text", f"q{n}", "Q"] for n in range(500)],
-                  [["list_name", "name", "label"]], [["form_id"], ["long"]]),
-         ProblemKind.TOO_MANY_QUESTIONS),
+        (
+            workbook(
+                [["type", "name", "label"]] + [["text", f"q{n}", "Q"] for n in range(500)],
+                [["list_name", "name", "label"]],
+                [["form_id"], ["long"]],
+            ),
+            ProblemKind.TOO_MANY_QUESTIONS,
+        ),
     ):
         with pytest.raises(InvalidForm) as invalid:
             read_form(data)
