@@ -200,11 +200,12 @@ async def test_anonymous_answers_keep_no_link_to_the_person(
     async with sessions() as session, session.begin():
         # Until it is handed in, the ledger lets the person continue it.
         survey = await _load(session, survey_id)
-        response = await responses.response_of(session, survey, person)
-        assert response is not None
-        responses.save_answer(survey, response, overall, "2", now=NOW)
-        await responses.submit(session, survey, response, person, now=NOW)
-        response_id = response.id
+        continued = await responses.response_of(session, survey, person)
+        assert continued is not None
+        overall = _question(survey, "overall")
+        responses.save_answer(survey, continued, overall, "2", now=NOW)
+        await responses.submit(session, survey, continued, person, now=NOW)
+        response_id = continued.id
     async with sessions() as session, session.begin():
         survey = await _load(session, survey_id)
         stored = await session.get(SurveyResponse, response_id)
