@@ -34,7 +34,6 @@ class Kind(StrEnum):
     NOTE = "note"  # text shown, nothing answered
 
 
-ANSWERED_BY_BUTTONS = frozenset({Kind.CHOICE, Kind.MULTIPLE, Kind.YES_NO})
 YES, NO = "yes", "no"
 
 

@@ -20,7 +20,7 @@ nobody has answered it), ``version``, ``form_title``, ``default_language``, and 
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -295,6 +295,13 @@ class _Reader:
         _, values = sheet.rows[0]
         return {header: sheet.cell(values, header) for header in sheet.columns}
 
+    def anonymous(self) -> bool:
+        sheet = self.sheet(SETTINGS)
+        if sheet is None or not sheet.rows:
+            return False
+        number, values = sheet.rows[0]
+        return self.flag(sheet, number, values, "anonymous")
+
     def read_default_language(self, settings: Mapping[str, str]) -> None:
         written = settings.get("default_language", "")
         if not written or written == "default":
@@ -324,7 +331,7 @@ class _Reader:
         for column in ("list_name", "name"):
             if column not in sheet.columns:
                 self.problem(ProblemKind.MISSING_COLUMN, sheet.name, 1, "", f"no {column!r} column")
-        if self.problems and any(p.sheet == sheet.name for p in self.problems):
+        if any(problem.sheet == sheet.name for problem in self.problems):
             return lists
         self.column_languages[sheet.name] = self.languages_of(sheet, ("label",))
         for number, values in sheet.rows:
@@ -708,7 +715,7 @@ def _with_tick_labels(
     questions: list[FormQuestion], labelled: Mapping[str, tuple[Option, ...]]
 ) -> tuple[FormQuestion, ...]:
     return tuple(
-        FormQuestion(**{**question.__dict__, "options": labelled[question.name]})
+        replace(question, options=labelled[question.name])
         if question.kind == Kind.RATING and question.name in labelled
         else question
         for question in questions
@@ -762,11 +769,7 @@ def read_form(data: bytes, *, fallback_language: str = "en") -> Form:
         )
     elif not answerable and not reader.problems:
         reader.problem(ProblemKind.NO_QUESTIONS, SURVEY, 0, "", "no question to answer")
-    anonymous = (
-        reader.flag(settings_sheet, 2, settings_sheet.rows[0][1], "anonymous")
-        if (settings_sheet and settings_sheet.rows)
-        else False
-    )
+    anonymous = reader.anonymous()
     if not reader.problems:
         _convert(data, reader)
     if reader.problems:
