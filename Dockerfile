@@ -18,6 +18,7 @@ COPY i18n i18n
 COPY pledges pledges
 COPY locales locales
 COPY sandbox sandbox
+COPY surveys surveys
 RUN pip install --no-cache-dir . \
     && for po in locales/*/LC_MESSAGES/messages.po; do \
          pybabel compile --domain messages --input-file "$po" --output-file "${po%.po}.mo"; \

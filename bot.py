@@ -91,6 +91,23 @@ def _import_pledges(settings: Settings, path: str) -> int:
     return 0 if result.ok else 1
 
 
+def _import_survey(settings: Settings, path: str, event_id: int | None) -> int:
+    from surveys.xlsform import import_file
+
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(
+        import_file(
+            settings.DATABASE_URL,
+            Path(path),
+            event_id=event_id,
+            now=datetime.now(UTC),
+            fallback_language=settings.DEFAULT_LANGUAGE,
+        )
+    )
+    print(result, file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +130,15 @@ def _parser() -> argparse.ArgumentParser:
     pledge_import.add_argument(
         "file", help=".xlsx or .csv (see pledges/examples/pact_signatories.csv)"
     )
+    surveys = commands.add_parser("surveys", help="manage surveys")
+    survey_actions = surveys.add_subparsers(dest="action", required=True)
+    survey_import = survey_actions.add_parser(
+        "import", help="create or update a draft survey from an XLSForm file"
+    )
+    survey_import.add_argument("file", help="XLSForm .xlsx (see surveys/templates/)")
+    survey_import.add_argument(
+        "--event", type=int, dest="event_id", help="the event it follows (default: none)"
+    )
     return parser
 
 
@@ -121,7 +147,7 @@ def _configure_logging(command: str, settings: Settings) -> None:
 
     # The demo prints a transcript and an import its outcome; routine progress logs would
     # only bury them.
-    quiet = command in ("demo", "events", "pledges")
+    quiet = command in ("demo", "events", "pledges", "surveys")
     level = settings.LOG_LEVEL or ("WARNING" if quiet else "INFO")
     configure_logging(logging.getLevelName(level), secrets_of(settings))
 
@@ -144,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import_events(settings, arguments.file)
         elif arguments.command == "pledges":
             return _import_pledges(settings, arguments.file)
+        elif arguments.command == "surveys":
+            return _import_survey(settings, arguments.file, arguments.event_id)
         elif arguments.command == "demo":
             from demo.scenario import run_demo
 

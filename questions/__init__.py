@@ -12,12 +12,16 @@ Choosing the wording shown to a reader follows the one fallback chain of ``i18n.
 Answers to choices are stored as the option's value (language-independent), so exports and
 results compare like with like whatever language each person answered in.
 
-Extending it (surveys): add the kind to ``Kind`` and its parser to ``PARSERS``; a kind's parser
-receives the question and the typed text. Kinds answered by buttons (choices) use
-``answer_chosen``.
+Extending it: add the kind to ``Kind`` and its parser to ``PARSERS``; a kind's parser receives
+the question, the typed text and the reader's language (numbers are read in the reader's
+convention, ``i18n.numbers``). Kinds answered by buttons use ``answer_chosen`` (one option, yes
+or no) and ``answer_chosen_many`` (multiple choice). The survey kinds – multiple choice with an
+optional "other, please say", ratings, integers and decimals with bounds, dates, yes/no and
+notes – came with the surveys package, which adds skip logic and constraints on top.
 """
 
 from questions.engine import (
+    OTHER,
     PARSERS,
     InvalidAnswer,
     Kind,
@@ -25,11 +29,14 @@ from questions.engine import (
     Problem,
     Question,
     answer_chosen,
+    answer_chosen_many,
     answer_typed,
+    rating_points,
     wording,
 )
 
 __all__ = [
+    "OTHER",
     "PARSERS",
     "InvalidAnswer",
     "Kind",
@@ -37,6 +44,8 @@ __all__ = [
     "Problem",
     "Question",
     "answer_chosen",
+    "answer_chosen_many",
     "answer_typed",
+    "rating_points",
     "wording",
 ]

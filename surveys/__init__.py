@@ -1,0 +1,1 @@
+"""Post-event and partnership-wide surveys: definitions, XLSForm import and export, responses."""
