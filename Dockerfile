@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY bot.py settings.py babel.cfg ./
 COPY accounts accounts
 COPY broadcasts broadcasts
+COPY charts charts
 COPY questions questions
 COPY db db
 COPY delivery delivery

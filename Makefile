@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-PACKAGES := accounts broadcasts db questions delivery demo events handlers i18n sandbox
+PACKAGES := accounts broadcasts charts db questions delivery demo events handlers i18n sandbox
 
 .PHONY: demo test lint run sandbox migrate catalogs extract-messages update-catalogs bench clean
 
