@@ -15,7 +15,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
-from charts.fonts import FontSet, chart_fonts
+from charts.fonts import chart_fonts
 from charts.wrap import wrap
 from i18n.languages import babel_locale
 
@@ -43,9 +43,9 @@ _SHAPING_LANGUAGE = {"zh": "zh-Hans"}
 
 
 class Canvas:
-    def __init__(self, language: str, fonts: FontSet) -> None:
+    def __init__(self, language: str, families: list[str]) -> None:
         self.language = language
-        self.fonts = fonts
+        self.families = families
         self.figure = Figure(
             figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI),
             dpi=DPI,
@@ -57,7 +57,7 @@ class Canvas:
 
     def font(self, size: float) -> FontProperties:
         if size not in self._properties:
-            self._properties[size] = self.fonts.properties(self.language, size)
+            self._properties[size] = FontProperties(family=self.families, size=size)
         return self._properties[size]
 
     def text_style(self, size: float) -> dict[str, Any]:
@@ -94,7 +94,9 @@ class Canvas:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self._agg.print_png(buffer, metadata={"Software": None})
+        # zlib's fastest level saves about 20 ms a chart over the default, for files a fifth
+        # larger (70 KB rather than 60 KB).
+        self._agg.print_png(buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
 
@@ -110,7 +112,7 @@ def value_ticks(low: float, high: float, *, integer: bool) -> list[float]:
 def canvas(language: str, texts: Sequence[str]) -> Iterator[Canvas]:
     """A fresh canvas for one chart, after checking that the fonts can draw all of ``texts``."""
     fonts = chart_fonts()
-    fonts.families(language)
+    families = fonts.families(language, texts)
     fonts.check(texts)
     with _DRAWING:
-        yield Canvas(language, fonts)
+        yield Canvas(language, families)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
 from charts.canvas import (
     ACCENT,
@@ -22,8 +21,8 @@ from charts.canvas import (
 )
 
 MAX_METRICS = 4
-# Up to this many years every year gets a tick; beyond it matplotlib picks round ones.
-MAX_YEAR_TICKS = 12
+# At most this many year ticks (each tick costs a few milliseconds to lay out).
+MAX_YEAR_TICKS = 6
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,8 @@ def _draw_metric(chart: Canvas, axes: Axes, metric: MetricSeries, *, panel_width
         for year, value in reported:
             axes.annotate(
                 chart.number(value, percent=metric.percent), (year, value),
-                xytext=(0, 9), textcoords="offset points", ha="center",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+                xytext=(0, 10), textcoords="offset points", ha="center", va="bottom",
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
                 **chart.text_style(TICK_SIZE),
             )
     axes.set_title(
@@ -108,11 +107,9 @@ def _draw_metric(chart: Canvas, axes: Axes, metric: MetricSeries, *, panel_width
 
 def _year_axis(chart: Canvas, axes: Axes, years: list[int]) -> None:
     first, last = min(years), max(years)
-    if last - first < MAX_YEAR_TICKS:
-        ticks = list(range(first, last + 1))
-    else:
-        ticks = [int(tick) for tick in MaxNLocator(nbins=8, integer=True).tick_values(first, last)
-                 if first <= tick <= last]
+    # Counted back from the last year, so that the target year always has its tick.
+    step = max(1, math.ceil((last - first) / (MAX_YEAR_TICKS - 1)))
+    ticks = list(range(last, first - 1, -step))[::-1]
     axes.set_xlim(first - 0.4, last + 0.4)
     # Years are never grouped ("2,030"): plain digits in every language.
     axes.set_xticks(ticks, labels=[str(year) for year in ticks], **chart.text_style(TICK_SIZE))
@@ -121,7 +118,8 @@ def _year_axis(chart: Canvas, axes: Axes, years: list[int]) -> None:
 def _metric_axis(chart: Canvas, axes: Axes, values: list[float], *, percent: bool) -> None:
     low, high = min(0.0, min(values)), max(values)
     span = (high - low) or 1.0
-    top = high + span * 0.15
+    # Room above the highest point for its value label.
+    top = high + span * 0.25
     ticks = value_ticks(low, top, integer=False)
     axes.set_ylim(low, top)
     axes.set_yticks(
