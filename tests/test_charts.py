@@ -7,11 +7,14 @@ and Burmese letters side by side instead of stacked and reordered).
 """
 
 import io
+import tomllib
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from fnmatch import fnmatch
+from pathlib import Path
 
 import pytest
 from matplotlib import font_manager
@@ -20,7 +23,14 @@ from PIL import Image
 
 import charts
 from charts.canvas import TITLE_MAX_LINES, TITLE_SIZE, WIDTH_PX, Canvas
-from charts.fonts import ChartFont, FontSet, MissingFontError, register_fonts
+from charts.fonts import (
+    ALL_FONTS,
+    FONTS_DIR,
+    ChartFont,
+    FontSet,
+    MissingFontError,
+    register_fonts,
+)
 from charts.specimens import SPECIMENS
 from charts.wrap import ELLIPSIS, cluster_starts, wrap
 from i18n import LANGUAGE_CODES
@@ -163,6 +173,15 @@ def test_a_chart_mixing_scripts_draws_each_with_its_font() -> None:
 def test_invisible_joiners_and_spaces_need_no_glyph() -> None:
     fonts = charts.chart_fonts()
     assert fonts.uncovered("ខ្មែរ\u200bភាសា\u200c x\u00a0y\n") == ""
+
+
+def test_the_shipped_fonts_are_installed_with_the_package() -> None:
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["charts"]
+    for font in ALL_FONTS:
+        assert (FONTS_DIR / font.filename).is_file(), font
+        assert any(fnmatch(f"fonts/{font.filename}", pattern) for pattern in patterns), font
+    assert (FONTS_DIR / "OFL.txt").is_file()
 
 
 def test_a_missing_font_file_is_named() -> None:
