@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from matplotlib import font_manager
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontPath, FontProperties
 from matplotlib.ft2font import FT2Font
 
 from i18n.languages import LANGUAGES
@@ -61,9 +61,10 @@ class UncoveredTextError(ValueError):
 
 @dataclass(frozen=True)
 class FontSet:
-    """The chart fonts as matplotlib resolved them, and the characters each covers."""
+    """The chart fonts as matplotlib resolved them (file and face, per family), and the
+    characters each covers."""
 
-    files: dict[str, str]
+    files: dict[str, FontPath]
     coverage: dict[str, frozenset[int]]
     everything: frozenset[int]
 
@@ -115,7 +116,7 @@ def register_fonts(fonts: Iterable[ChartFont]) -> FontSet:
     """Make the shipped ``fonts`` known to matplotlib and read what they cover together."""
     manager = font_manager.fontManager
     known = {entry.fname for entry in manager.ttflist}
-    files: dict[str, str] = {}
+    files: dict[str, FontPath] = {}
     coverage: dict[str, frozenset[int]] = {}
     for font in fonts:
         path = FONTS_DIR / font.filename
@@ -133,7 +134,7 @@ def register_fonts(fonts: Iterable[ChartFont]) -> FontSet:
         except ValueError as error:
             raise MissingFontError(f"Matplotlib cannot find chart font {font.family!r}") from error
         face = FT2Font(found.path, face_index=found.face_index)
-        files[font.family] = found.path
+        files[font.family] = found
         coverage[font.family] = frozenset(face.get_charmap())
     everything = frozenset().union(*coverage.values())
     return FontSet(files=files, coverage=coverage, everything=everything)
