@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-PACKAGES := accounts broadcasts db questions delivery demo events handlers i18n pledges sandbox surveys
+PACKAGES := accounts broadcasts charts db questions delivery demo events handlers i18n pledges sandbox surveys
 
 .PHONY: demo test lint run sandbox migrate catalogs extract-messages update-catalogs bench clean
 
@@ -53,6 +53,7 @@ bench: $(INSTALLED) catalogs
 	$(BIN)/python bench/broadcast.py --recipients 600 --compare-recipients 600
 	$(BIN)/python bench/reminders.py --count 20000 --due 600
 	$(BIN)/python bench/registration_burst.py --people 300 --seats 30
+	$(BIN)/python bench/chart_rendering.py --repeat 3
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) tideline.db tideline.db-* .pytest_cache bench/results

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_PACKAGES = [
     "accounts",
     "broadcasts",
+    "charts",
     "db",
     "i18n",
     "events",
