@@ -36,6 +36,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _run(settings: Settings) -> None:
+    from accounts.gazetteer import gazetteer
     from db.engine import create_engine, create_session_factory, is_sqlite
     from handlers.app import build_application
     from handlers.runtime.startup_checks import check_bot_api, check_database, warn_about_settings
@@ -51,6 +52,9 @@ def _run(settings: Settings) -> None:
         # aiosqlite runs each statement on its own thread, which must win the GIL back from the
         # busy event loop; Python's default 5 ms switch interval then stretches every statement.
         sys.setswitchinterval(SQLITE_SWITCH_INTERVAL_S)
+    # Read now rather than in the first update that names a city, which would hold up every
+    # chat for the half second it takes.
+    gazetteer()
     engine = create_engine(settings.DATABASE_URL)
     application = build_application(
         settings, create_session_factory(engine), Catalogs(settings.DEFAULT_LANGUAGE)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models import Base
@@ -48,6 +48,8 @@ class User(Base):
     organization: Mapped[str | None] = mapped_column(String(200))
     country: Mapped[str | None] = mapped_column(String(8))
     city: Mapped[str | None] = mapped_column(String(100))
+    # The GeoNames id of the gazetteer's place the person chose for their city (accounts.cities).
+    city_geoname_id: Mapped[int | None] = mapped_column(Integer)
     timezone: Mapped[str | None] = mapped_column(String(64))
     access_role: Mapped[AccessRole] = mapped_column(String(16), default=AccessRole.PARTICIPANT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.cities import Place, chosen_city, timezone_of
+from accounts.gazetteer import gazetteer, has_letters
 from accounts.geography import CITY_MAX_LENGTH, derive_timezone
 from accounts.models import AccessRole, Consent, ConsentPurpose, StakeholderRole, User
 
@@ -16,6 +18,8 @@ ORGANIZATION_MAX_LENGTH = 200
 class TextProblem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    # A city of emoji, digits or punctuation alone.
+    NO_LETTERS = "no_letters"
 
 
 class InvalidText(ValueError):
@@ -32,6 +36,14 @@ def clean_free_text(value: str, limit: int) -> str:
         raise InvalidText(TextProblem.EMPTY, limit)
     if len(cleaned) > limit:
         raise InvalidText(TextProblem.TOO_LONG, limit)
+    return cleaned
+
+
+def clean_city(value: str) -> str:
+    """A typed city: free text that fits the column and has at least one letter."""
+    cleaned = clean_free_text(value, CITY_MAX_LENGTH)
+    if not has_letters(cleaned):
+        raise InvalidText(TextProblem.NO_LETTERS, CITY_MAX_LENGTH)
     return cleaned
 
 
@@ -154,13 +166,34 @@ def set_organization(user: User, organization: str | None) -> None:
 
 
 def set_country(user: User, country: str, fallback_zone: str) -> None:
+    if country != user.country:
+        # The place chosen is one of the old country's.
+        user.city_geoname_id = None
     user.country = country
     user.timezone = derive_timezone(country, user.city, fallback_zone)
 
 
 def set_city(user: User, city: str, fallback_zone: str) -> None:
-    user.city = clean_free_text(city, CITY_MAX_LENGTH)
+    """The city as the person typed it, matched to no place yet (see ``choose_city``)."""
+    user.city = clean_city(city)
+    user.city_geoname_id = None
     user.timezone = derive_timezone(user.country, user.city, fallback_zone)
+
+
+def choose_city(user: User, geoname_id: int, fallback_zone: str) -> bool:
+    """The gazetteer's place the person chose for what they typed, named in their language;
+    False when it is not a place of their country (a button older than the profile)."""
+    city = chosen_city(geoname_id, user.country)
+    if city is None:
+        return False
+    place = Place(gazetteer().display_name(city, user.language), city.geoname_id)
+    user.city, user.city_geoname_id = place.name, place.geoname_id
+    user.timezone = timezone_of(user.country, place, fallback_zone)
+    return True
+
+
+def place_of(user: User) -> Place | None:
+    return Place(user.city, user.city_geoname_id) if user.city else None
 
 
 def set_timezone(user: User, zone: str) -> None:
@@ -252,6 +285,7 @@ def export_personal_data(user: User, admin_ids: frozenset[int], now: datetime) -
             "organization": user.organization,
             "country": user.country,
             "city": user.city,
+            "city_geoname_id": user.city_geoname_id,
             "timezone": user.timezone,
         },
         "consents": [
@@ -276,6 +310,7 @@ def erase_account(user: User, now: datetime) -> None:
     user.first_name = None
     user.organization = None
     user.city = None
+    user.city_geoname_id = None
     user.timezone = None
     user.access_role = AccessRole.PARTICIPANT
     user.blocked_at = None

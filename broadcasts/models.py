@@ -50,6 +50,7 @@ class Broadcast(Base):
     audience_role: Mapped[str | None] = mapped_column(String(16))
     audience_country: Mapped[str | None] = mapped_column(String(8))
     audience_city: Mapped[str | None] = mapped_column(String(100))
+    audience_city_geoname_id: Mapped[int | None] = mapped_column(Integer)
     audience_language: Mapped[str | None] = mapped_column(String(8))
     audience_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL")

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.cities import Place, chosen_city, same_city
+from accounts.gazetteer import gazetteer
 from accounts.models import Consent, ConsentPurpose, StakeholderRole, User
-from accounts.service import CITY_MAX_LENGTH, clean_free_text, consents_of
+from accounts.service import clean_city, consents_of
 from broadcasts.models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -166,6 +168,7 @@ def clear_filters(broadcast: Broadcast, now: datetime) -> None:
     broadcast.audience_role = None
     broadcast.audience_country = None
     broadcast.audience_city = None
+    broadcast.audience_city_geoname_id = None
     broadcast.audience_language = None
     broadcast.audience_event_id = None
     broadcast.audience_event_relation = None
@@ -178,13 +181,29 @@ def filter_role(broadcast: Broadcast, role: StakeholderRole, now: datetime) -> N
 
 
 def filter_country(broadcast: Broadcast, country: str, now: datetime) -> None:
+    if country != broadcast.audience_country:
+        # The place chosen is one of the old country's; the typed name still narrows.
+        broadcast.audience_city_geoname_id = None
     broadcast.audience_country = country
     broadcast.updated_at = now
 
 
 def filter_city(broadcast: Broadcast, city: str, now: datetime) -> None:
-    broadcast.audience_city = clean_free_text(city, CITY_MAX_LENGTH)
+    """The city as typed; ``choose_city`` then narrows it to one gazetteer place."""
+    broadcast.audience_city = clean_city(city)
+    broadcast.audience_city_geoname_id = None
     broadcast.updated_at = now
+
+
+def choose_city(broadcast: Broadcast, geoname_id: int, language: str, now: datetime) -> bool:
+    """False when the place is not one of the audience's country (an older button)."""
+    city = chosen_city(geoname_id, broadcast.audience_country)
+    if city is None:
+        return False
+    broadcast.audience_city = gazetteer().display_name(city, language)
+    broadcast.audience_city_geoname_id = city.geoname_id
+    broadcast.updated_at = now
+    return True
 
 
 def filter_language(broadcast: Broadcast, language: str, now: datetime) -> None:
@@ -236,7 +255,8 @@ def audience_query(broadcast: Broadcast, now: datetime) -> Select[int]:
     if broadcast.audience_country:
         query = query.where(User.country == broadcast.audience_country)
     if broadcast.audience_city:
-        query = query.where(func.lower(User.city) == broadcast.audience_city.lower())
+        place = Place(broadcast.audience_city, broadcast.audience_city_geoname_id)
+        query = query.where(same_city(User.city, User.city_geoname_id, place))
     if broadcast.audience_language:
         query = query.where(User.language == broadcast.audience_language)
     if broadcast.audience_event_id and broadcast.audience_event_relation:

@@ -28,6 +28,13 @@ def _button(person: Any, part: str) -> str:
     return next(text for row in person.last.buttons for text, _ in row if part in text)
 
 
+async def choose_place(show: Transcript, person: Any) -> None:
+    """A typed city offers the places it may mean (the first is the likeliest): tap it."""
+    if person.last.buttons and len(person.last.buttons) > 1:
+        place = person.last.buttons[0][0][0]
+        await show.act(person, f"taps [{place}]", person.press(place))
+
+
 async def _wizard(
     show: Transcript,
     alice: Any,
@@ -58,6 +65,7 @@ async def _wizard(
     await show.act(alice, "shares the venue's location", alice.send_location(latitude, longitude))
     await tap(country)
     await say(city)
+    await choose_place(show, alice)
     await say(start)
     await say(end)
     await say(capacity)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from accounts.models import ConsentPurpose, StakeholderRole, User
 from db.migrate import upgrade
-from demo.events_scenes import event_summary, events_scenes
+from demo.events_scenes import choose_place, event_summary, events_scenes
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from demo.transcript import Transcript
 from handlers.kit.profile_fields import CONSENT_LABELS, STAKEHOLDER_LABELS
@@ -61,6 +61,7 @@ async def _onboard(
         await tap(t._("Skip"))
     await tap(t.country_name(country))
     await show.act(person, city, person.send_text(city))
+    await choose_place(show, person)
     await tap(t._("Yes, that's right"))
 
 
@@ -109,6 +110,7 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     )
     await show.act(somchai, "taps Thailand", somchai.press(_button(somchai, "ไทย")))
     await show.act(somchai, "ชลบุรี", somchai.send_text("ชลบุรี"))
+    await choose_place(show, somchai)
     await show.act(
         somchai, "confirms the time zone", somchai.press(_last(somchai).buttons[0][0][0])
     )
@@ -123,6 +125,7 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
     await show.act(lin, "厦门大学海洋与地球学院", lin.send_text("厦门大学海洋与地球学院"))
     await show.act(lin, "taps China", lin.press(_button(lin, "中国")))
     await show.act(lin, "厦门", lin.send_text("厦门"))
+    await choose_place(show, lin)
     await show.act(lin, "confirms", lin.press(_last(lin).buttons[0][0][0]))
     await show.act(lin, "/language", lin.send_command("language"))
     await show.act(lin, "taps English", lin.press(_button(lin, "English")))

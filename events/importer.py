@@ -25,7 +25,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.geography import COUNTRY_CODES, derive_timezone, zones_for
+from accounts.cities import Place, chosen_city, timezone_of
+from accounts.gazetteer import gazetteer, has_letters
+from accounts.geography import COUNTRY_CODES, zones_for
 from accounts.service import find_account, find_by_username
 from db.engine import create_engine, create_session_factory
 from events import notices, rules, service
@@ -59,6 +61,7 @@ EVENT_FIELDS = frozenset(
         "venue",
         "country",
         "city",
+        "city_geoname_id",
         "timezone",
         "start",
         "end",
@@ -342,12 +345,34 @@ def _parse_local(value: Any) -> datetime | None:
     return None if parsed.tzinfo is not None else parsed
 
 
-def _zone(fields: _Fields, country: str | None, city: str | None) -> ZoneInfo | None:
+def _city(fields: _Fields, country: str | None) -> Place | None:
+    """The city, and its place in the gazetteer: the one given as ``city_geoname_id``, or else
+    the most populous of the country's places the name names, if any."""
+    name = fields.text("city", rules.CITY_MAX_LENGTH)
+    if name is not None and not has_letters(name):
+        fields.problem("city", "must contain letters, not only digits, emoji or punctuation")
+        return None
+    geoname_id = fields.raw.get("city_geoname_id")
+    if geoname_id is None:
+        if name is None or country is None:
+            return None if name is None else Place(name)
+        named = gazetteer().named(name, (country,))
+        return Place(name, named[0].geoname_id if named else None)
+    if not isinstance(geoname_id, int) or isinstance(geoname_id, bool):
+        fields.problem("city_geoname_id", "expected a GeoNames id (a whole number)")
+        return None
+    if chosen_city(geoname_id, country) is None:
+        fields.problem("city_geoname_id", f"{geoname_id} is no place of {country} in the gazetteer")
+        return None
+    return None if name is None else Place(name, geoname_id)
+
+
+def _zone(fields: _Fields, country: str | None, city: Place | None) -> ZoneInfo | None:
     name = fields.raw.get("timezone")
     if name is None:
         if country is None:
             return None
-        return ZoneInfo(derive_timezone(country, city, zones_for(country)[0]))
+        return ZoneInfo(timezone_of(country, city or Place(""), zones_for(country)[0]))
     try:
         return ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory: OSError
@@ -374,7 +399,7 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
     texts = _event_texts(fields)
     fallback = _fallback_language(fields, texts)
     country = _country(fields)
-    city = fields.text("city", rules.CITY_MAX_LENGTH)
+    city = _city(fields, country)
     zone = _zone(fields, country, city)
     starts_at = fields.local_time("start", zone, required=True)
     ends_at = fields.local_time("end", zone, required=True)
@@ -387,7 +412,8 @@ def parse_event(raw: Any, position: int, problems: list[ImportProblem]) -> Event
         "second_language": _second_language(fields, texts),
         **_venue(fields),
         "country": country,
-        "city": city,
+        "city": city.name if city else None,
+        "city_geoname_id": city.geoname_id if city else None,
         "timezone": zone.key if zone else None,
         "starts_at": starts_at,
         "ends_at": ends_at,

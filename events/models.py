@@ -97,6 +97,8 @@ class Event(Base):
     longitude: Mapped[float] = mapped_column(Float)
     country: Mapped[str] = mapped_column(String(8), index=True)
     city: Mapped[str] = mapped_column(String(100))
+    # The GeoNames id of the gazetteer's place the organizer chose for the city (accounts.cities).
+    city_geoname_id: Mapped[int | None] = mapped_column(Integer)
     timezone: Mapped[str] = mapped_column(String(64))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts.cities import Place, same_city
+from accounts.gazetteer import fold
 from accounts.models import User
-from accounts.service import Permission, has_permission
+from accounts.service import Permission, has_permission, place_of
 from delivery import outbox
 from events import notices
 from events.checkin_code import new_checkin_token
@@ -83,6 +85,8 @@ class EventDraft:
     self_checkin_radius_m: int | None = None
     questions: Sequence[QuestionDraft] = field(default_factory=tuple)
     co_organizer_ids: Sequence[int] = field(default_factory=tuple)
+    # The gazetteer's place the organizer chose for the city (accounts.cities).
+    city_geoname_id: int | None = None
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -125,6 +129,7 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
     event.longitude = draft.longitude
     event.country = draft.country
     event.city = draft.city
+    event.city_geoname_id = draft.city_geoname_id
     event.timezone = draft.timezone
     event.starts_at = draft.starts_at
     event.ends_at = draft.ends_at
@@ -247,7 +252,11 @@ async def _active_registrations(session: AsyncSession, event: Event) -> list[Reg
 class EventFilter:
     kind: EventKind | None = None
     country: str | None = None
-    city: str | None = None
+    city: Place | None = None
+
+
+def _in_city(place: Place) -> ColumnElement[bool]:
+    return same_city(Event.city, Event.city_geoname_id, place)
 
 
 async def upcoming_events(
@@ -267,14 +276,12 @@ async def upcoming_events(
     if filters.country:
         conditions.append(Event.country == filters.country)
     if filters.city:
-        conditions.append(func.lower(Event.city) == filters.city.lower())
+        conditions.append(_in_city(filters.city))
+    home = place_of(reader)
+    in_country = Event.country == (reader.country or "")
     nearness = case(
-        (
-            (Event.country == (reader.country or ""))
-            & (func.lower(Event.city) == (reader.city or "").lower()),
-            0,
-        ),
-        (Event.country == (reader.country or ""), 1),
+        (in_country & (_in_city(home) if home else false()), 0),
+        (in_country, 1),
         else_=2,
     )
     total = await session.scalar(select(func.count()).select_from(Event).where(*conditions))
@@ -300,19 +307,20 @@ async def countries_with_events(session: AsyncSession, *, now: datetime) -> list
 
 async def cities_with_events(
     session: AsyncSession, *, country: str | None, now: datetime
-) -> list[str]:
-    """Cities with upcoming published events (in one country, or all), each spelled once."""
+) -> list[Place]:
+    """Cities with upcoming published events (in one country, or all), each once: by its
+    gazetteer place when the organizer chose one, else by its name however it is spelled."""
     query = (
-        select(Event.city)
+        select(Event.city, Event.city_geoname_id)
         .where(Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
         .order_by(Event.id)
     )
     if country:
         query = query.where(Event.country == country)
-    spellings: dict[str, str] = {}
-    for city in await session.scalars(query):
-        spellings.setdefault(city.casefold(), city)
-    return sorted(spellings.values(), key=str.casefold)
+    places: dict[int | str, Place] = {}
+    for name, geoname_id in await session.execute(query):
+        places.setdefault(geoname_id or fold(name), Place(name, geoname_id))
+    return sorted(places.values(), key=lambda place: place.name.casefold())
 
 
 def seats_left(event: Event) -> int:

@@ -19,6 +19,16 @@ def button_with(person: Any, part: str) -> str:
     return matches[0]
 
 
+async def settle_city(bot: BotRunner, person: Any, language: str, place: str | None = None) -> None:
+    """After typing a city: tap the offered place whose button contains ``place``, or keep the
+    name as typed when ``place`` is None (nothing to do when no place was offered)."""
+    keep = bot.catalogs.translator(language)._("Keep what I typed")
+    if person.last.has_inline_keyboard and keep in labels(person):
+        await bot.do(person.press(keep if place is None else button_with(person, place)))
+    else:
+        assert place is None, f"no place was offered for {place!r}"
+
+
 async def onboard(
     bot: BotRunner,
     person: Any,
@@ -28,6 +38,7 @@ async def onboard(
     organization: str | None = None,
     country: str = "TH",
     city: str = "Chonburi",
+    place: str | None = None,
     consents: tuple[ConsentPurpose, ...] = (ConsentPurpose.EVENT_LOGISTICS,),
 ) -> None:
     t = bot.catalogs.translator(language)
@@ -43,4 +54,5 @@ async def onboard(
         await bot.do(person.press(t._("Skip")))
     await bot.do(person.press(t.country_name(country)))
     await bot.do(person.send_text(city))
+    await settle_city(bot, person, language, place)
     await bot.do(person.press(t._("Yes, that's right")))

@@ -12,7 +12,7 @@ from events import organizing
 from events.models import Event, EventKind, RegistrationMode
 from events.service import EventDraft, create_event, publish_event, register
 from tests.conftest import ADMIN_ID
-from tests.flows import onboard
+from tests.flows import onboard, settle_city
 
 
 async def make_organizer(
@@ -127,6 +127,7 @@ async def answer_wizard(
     title: str = "Yangon river cleanup",
     country_label: str = "Myanmar (Burma)",
     city: str = "Yangon",
+    place: str | None = None,
     start: str = "2026-12-05 09:00",
     end: str = "12:30",
     capacity: str = "40",
@@ -143,6 +144,7 @@ async def answer_wizard(
     await bot.do(person.send_location(16.7690, 96.1720))
     await bot.do(person.press(country_label))
     await bot.do(person.send_text(city))
+    await settle_city(bot, person, "en", place)
     await bot.do(person.send_text(start))
     await bot.do(person.send_text(end))
     await bot.do(person.send_text(capacity))

@@ -30,7 +30,7 @@ from i18n import LANGUAGES
 from sandbox import SandboxUser
 from tests.accounts_db import account
 from tests.conftest import ADMIN_ID
-from tests.flows import onboard
+from tests.flows import onboard, settle_city
 
 NEWS = (ConsentPurpose.EVENT_LOGISTICS, ConsentPurpose.NEWS)
 ENGLISH = "Join our <b>beach cleanup</b> & bring gloves!"
@@ -184,6 +184,7 @@ async def test_audience_size_follows_filters(bot: BotRunner, clock: SimulatedClo
     assert "It goes to 2 people." in org.last.text
     await bot.do(org.press("City"))
     await bot.do(org.send_text("  bangkok "))
+    await settle_city(bot, org, "en")
     assert "City: bangkok" in org.last.text and "It goes to 1 person." in org.last.text
 
     await bot.do(org.press("Everyone"))

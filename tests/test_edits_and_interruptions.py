@@ -13,7 +13,7 @@ from events.service import QuestionDraft
 from handlers.runtime.conversations import FLOW_LABELS, conversations_of
 from tests.accounts_db import account
 from tests.events_setup import load_event, make_event
-from tests.flows import button_with, onboard
+from tests.flows import button_with, onboard, settle_city
 from tests.organize_flows import answer_wizard, make_organizer
 
 TOO_LONG_CITY = "Chonburi " * 20
@@ -51,6 +51,7 @@ async def test_an_edit_of_a_refused_answer_answers_the_open_question(
     typed = _message_id(await bot.do(kim.send_text(TOO_LONG_CITY)))
     assert "too long" in kim.last.text
     await bot.do(kim.edit_text(typed, "Pattaya"))
+    await settle_city(bot, kim, "en")
     assert "Your time zone looks like" in kim.last.text
     person = await account(bot, 7201)
     assert person is not None and person.city == "Pattaya"
@@ -63,6 +64,7 @@ async def test_an_edit_after_the_bot_moved_on_is_ignored_quietly(
     kim = bot.server.user(7202, first_name="Kim", language_code="en")
     await _start_until_city(bot, kim)
     typed = _message_id(await bot.do(kim.send_text("Chonburi")))
+    await settle_city(bot, kim, "en")
     question = kim.mark()
     await bot.do(kim.edit_text(typed, "Pattaya"))
     await bot.do(kim.send_text("and more"))

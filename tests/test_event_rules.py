@@ -14,7 +14,7 @@ from events import organizing, rules, service
 from events.importer import ImportProblem, import_events, parse_event
 from events.models import Event, EventStatus, QuestionKind
 from handlers.organize import conversation as organize
-from tests.flows import button_with
+from tests.flows import button_with, settle_city
 from tests.organize_flows import load_event, make_organizer, newest_event, stored_event
 from tests.test_event_import import minimal_event
 
@@ -104,7 +104,9 @@ async def test_the_chat_wizard_keeps_the_same_limits(bot: BotRunner) -> None:
     for answer in ("Botataung Jetty", "Strand Road, Botataung", "16.7690, 96.1720"):
         await bot.do(ana.send_text(answer))
     await bot.do(ana.press("Myanmar (Burma)"))
-    for answer in ("Yangon", "2026-12-05 09:00", "12:30", "40"):
+    await bot.do(ana.send_text("Yangon"))
+    await settle_city(bot, ana, "en")
+    for answer in ("2026-12-05 09:00", "12:30", "40"):
         await bot.do(ana.send_text(answer))
     await bot.do(ana.press("With an invite code"))
     assert f"up to {rules.INVITE_CODE_MAX_LENGTH} characters" in ana.last.text

@@ -20,7 +20,7 @@ from events.models import (
 from handlers.kit import actions as shared_actions
 from handlers.organize import flow as organize
 from tests.conftest import ADMIN_ID
-from tests.flows import button_with, labels, onboard
+from tests.flows import button_with, labels, onboard, settle_city
 from tests.organize_flows import (
     add_co_organizer,
     answer_wizard,
@@ -128,6 +128,7 @@ async def test_bad_answers_are_explained_and_earlier_answers_kept(bot: BotRunner
     await bot.do(ana.send_text("-6.2088, 106.8456"))
     await bot.do(ana.press("Indonesia"))
     await bot.do(ana.send_text("Makassar"))
+    await settle_city(bot, ana, "en", "Makassar, Indonesia")
     # Indonesia spans three zones: the city's zone comes first.
     assert labels(ana)[0].startswith("Makassar")
     await bot.do(ana.press(labels(ana)[0]))
@@ -447,6 +448,7 @@ async def test_a_thai_organizer_is_told_about_buddhist_era_years_and_impossible_
     await bot.do(somchai.send_location(13.2843, 100.9150))
     await bot.do(somchai.press(t.country_name("TH")))
     await bot.do(somchai.send_text("ชลบุรี"))
+    await settle_city(bot, somchai, "th")
     await bot.do(somchai.send_text("2570-03-18 09:00"))
     buddhist_era = t._(
         "{year} looks like a Buddhist-era year: that is {western_year}. Please type the "
@@ -490,6 +492,7 @@ async def test_far_years_impossible_dates_and_ambiguous_numbers_in_the_wizard(
     await bot.do(ana.send_location(13.36, 100.98))
     await bot.do(ana.press("Thailand"))
     await bot.do(ana.send_text("Chonburi"))
+    await settle_city(bot, ana, "en")
     await bot.do(ana.send_text("2040-12-05 09:00"))
     assert ana.last.text.startswith("2040 is more than 5 years from now. Please check the year.")
     await bot.do(ana.send_text("2026-02-31 09:00"))

@@ -57,7 +57,8 @@ async def test_mydata_sends_a_complete_json_document(bot: BotRunner) -> None:
         role=StakeholderRole.BUSINESS,
         organization="PT Laut Bersih",
         country="ID",
-        city="Jayapura",
+        city="jayapura",
+        place="Jayapura, Indonesia",
     )
     await bot.do(dewi.send_command("mydata"))
     document = dewi.last.document
@@ -71,6 +72,7 @@ async def test_mydata_sends_a_complete_json_document(bot: BotRunner) -> None:
         "organization": "PT Laut Bersih",
         "country": "ID",
         "city": "Jayapura",
+        "city_geoname_id": 2082600,
         "timezone": "Asia/Jayapura",
     }
     assert {entry["purpose"]: entry["granted"] for entry in exported["consents"]} == {

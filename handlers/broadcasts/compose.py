@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from accounts.cities import candidates
 from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY
 from accounts.models import StakeholderRole, User
 from accounts.service import InvalidText, Permission
@@ -31,7 +32,7 @@ from broadcasts.models import Broadcast, EventRelation
 from events.models import Event
 from events.texts import event_title
 from handlers.broadcasts import progress as live
-from handlers.kit import deep_links
+from handlers.kit import city_choice, deep_links
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
@@ -72,6 +73,7 @@ EVENT = "bc.event"
 FILTER = "bc.filter"
 ROLE = "bc.role"
 COUNTRY = "bc.country"
+CITY_MATCH = "bc.city"  # GeoNames id, or city_choice.KEEP
 AUDIENCE_LANGUAGE = "bc.aud_lang"
 AUDIENCE_EVENT = "bc.aud_event"
 RELATION = "bc.relation"
@@ -332,7 +334,8 @@ async def _audience_lines(
         country = steps.country_label(t, draft.audience_country)
         lines.append(t._("Country: {country}").format(country=escape(country)))
     if draft.audience_city:
-        lines.append(t._("City: {city}").format(city=escape(draft.audience_city)))
+        city = city_choice.city_name(t, draft.audience_city, draft.audience_city_geoname_id)
+        lines.append(t._("City: {city}").format(city=escape(city)))
     if draft.audience_language:
         lines.append(
             t._("Language: {language}").format(language=t.language_name(draft.audience_language))
@@ -485,10 +488,24 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
     try:
         async with editing_draft(update, context) as (_, _account, draft):
             broadcasts.filter_city(draft, message.text, context.now())
+            cities = candidates(message.text, draft.audience_country)
     except InvalidText as problem:
         await answer(update, context, text_problem_message(context.t, problem))
         return None
+    if cities:
+        keyboard = city_choice.offer_keyboard(context, CITY_MATCH, cities)
+        await answer(update, context, city_choice.offer_prompt(context.t), keyboard)
+        return Awaiting.CITY
     return await _show_audience(update, context, edit=False)
+
+
+@organizer_step
+async def choose_city(update: Update, context: TidelineContext) -> Awaiting | None:
+    geoname_id = city_choice.chosen_id(button_args(update))
+    async with editing_draft(update, context) as (_, account, draft):
+        if geoname_id is not None:
+            broadcasts.choose_city(draft, geoname_id, account.language, context.now())
+    return await _show_audience(update, context, edit=True)
 
 
 @organizer_step
@@ -785,7 +802,7 @@ def build_broadcast() -> ConversationHandler:
                 reads(typed, type_country),
                 wants_text,
             ],
-            Awaiting.CITY: [reads(typed, type_city), wants_text],
+            Awaiting.CITY: [reads(typed, type_city), button(CITY_MATCH, choose_city), wants_text],
             Awaiting.AUDIENCE_LANGUAGE: [
                 button(AUDIENCE_LANGUAGE, choose_audience_language),
                 wants_buttons,

@@ -8,15 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from accounts.cities import Place
 from accounts.geography import COUNTRY_CODES
 from accounts.models import User
+from accounts.service import place_of
 from events import service
 from events.models import ACTIVE, Event, EventKind, EventStatus, Registration
 from handlers.events import actions
 from handlers.events.cards import KIND_LABELS, event_card, refusal_text, seats_line, title_of
 from handlers.kit.callbacks import action_pattern, button_args
+from handlers.kit.city_choice import city_name
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import EVENT, SET_UP_THEN_SHOW, DeepLink
+from i18n import Translator
 
 PAGE_SIZE = 5
 ANY = "-"
@@ -34,9 +38,9 @@ CITY_PREFIX = "c"
 
 async def _city(
     session: AsyncSession, place: str, country: str | None, reader: User, now: datetime
-) -> str | None:
+) -> Place | None:
     if place == MY_CITY:
-        return reader.city
+        return place_of(reader)
     if place.startswith(CITY_PREFIX) and place[1:].isdigit():
         cities = await service.cities_with_events(session, country=country, now=now)
         index = int(place[1:])
@@ -89,9 +93,14 @@ def _list_line(context: TidelineContext, number: int, event: Event) -> str:
     when = t.moment(event.starts_at, event.timezone)
     return (
         f"\n{number}. <b>{escape(title_of(t, event))}</b> · {t._(KIND_LABELS[event.kind])}\n"
-        f"   🗓 {when} · 📍 {escape(event.city)}, {t.country_name(event.country)}\n"
+        f"   🗓 {when} · 📍 {escape(city_name(t, event.city, event.city_geoname_id))}, "
+        f"{t.country_name(event.country)}\n"
         f"   👥 {seats_line(t, event)}"
     )
+
+
+def _city_label(t: Translator, city: Place) -> str:
+    return city_name(t, city.name, city.geoname_id)
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -105,7 +114,7 @@ def _navigation(
     kind: str,
     country: str,
     place: str,
-    city: str | None,
+    city: Place | None,
 ) -> list[list[InlineKeyboardButton]]:
     t = context.t
 
@@ -132,7 +141,7 @@ def _navigation(
         ]
     )
     country_label = t.country_name(country) if country != ANY else t._("All countries")
-    city_label = city if city else t._("All cities")
+    city_label = _city_label(t, city) if city else t._("All cities")
     rows.append(
         [
             context.button("🌏 " + country_label, PICK_COUNTRY, kind, ANY_CITY),
@@ -167,7 +176,11 @@ async def pick_city(update: Update, context: TidelineContext) -> None:
     if reader.city:
         keyboard.append([context.button(t._("My city"), actions.LIST, 0, kind, country, MY_CITY)])
     keyboard += [
-        [context.button(city[:40], actions.LIST, 0, kind, country, f"{CITY_PREFIX}{index}")]
+        [
+            context.button(
+                _city_label(t, city)[:40], actions.LIST, 0, kind, country, f"{CITY_PREFIX}{index}"
+            )
+        ]
         for index, city in enumerate(cities)
     ]
     await answer(update, context, t._("Which city?"), keyboard, edit=True)

@@ -11,6 +11,7 @@ from events.models import ACTIVE, Event, EventKind, EventStatus, Registration, R
 from events.models import RegistrationStatus as Status
 from events.service import Refusal, seats_left
 from events.texts import event_text, event_title
+from handlers.kit.city_choice import city_name
 from handlers.kit.context import TidelineContext
 from i18n import Translator, lazy
 from i18n.fallback import shown_in_note
@@ -91,7 +92,10 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
         "",
         "🗓 " + t.span(event.starts_at, event.ends_at, event.timezone),
         "📍 " + escape(f"{event.venue_name}, {event.address}"),
-        "🌏 " + escape(f"{event.city}, {t.country_name(event.country)}"),
+        "🌏 "
+        + escape(
+            f"{city_name(t, event.city, event.city_geoname_id)}, {t.country_name(event.country)}"
+        ),
     ]
     if event.status == EventStatus.CANCELLED:
         lines += ["", t._("❌ This event has been cancelled.")]

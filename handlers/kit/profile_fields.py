@@ -9,6 +9,7 @@ from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY, zones_for
 from accounts.models import ConsentPurpose, StakeholderRole, User
 from accounts.service import choose_consent, consents_of
 from handlers.kit.callbacks import button_args
+from handlers.kit.city_choice import city_name
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.reprompts import out_of_date_notice
@@ -186,6 +187,10 @@ def country_label(t: Translator, country: str | None) -> str:
     return t._("Other country") if country == OTHER_COUNTRY else t.country_name(country)
 
 
+def _city(t: Translator, account: User) -> str:
+    return city_name(t, account.city, account.city_geoname_id) if account.city else "–"
+
+
 def profile_summary(context: TidelineContext, account: User) -> str:
     t = context.t
     role = t._(STAKEHOLDER_LABELS[account.stakeholder_role]) if account.stakeholder_role else "–"
@@ -198,7 +203,11 @@ def profile_summary(context: TidelineContext, account: User) -> str:
             organization=escape(account.organization or "–")
         ),
         t._("Country: {country}").format(country=escape(country_label(t, account.country))),
-        t._("City: {city}").format(city=escape(account.city or "–")),
+        t._("City: {city}").format(
+            city=escape(
+                city_name(t, account.city, account.city_geoname_id) if account.city else "–"
+            )
+        ),
         t._("Time zone: {zone}").format(zone=escape(zone)),
         t._("Member since: {date}").format(
             date=t.date(

@@ -43,7 +43,14 @@ def text_problem_message(t: Translator, problem: InvalidText) -> str:
     limit = problem.limit
     if problem.problem == TextProblem.EMPTY:
         return t._("Please type it as text.")
+    if problem.problem == TextProblem.NO_LETTERS:
+        return no_letters(t)
     return _too_long(t, limit)
+
+
+def no_letters(t: Translator) -> str:
+    """For a city typed as emoji, digits or punctuation alone."""
+    return t._("That does not look like the name of a place: please type it in letters.")
 
 
 def _too_long(t: Translator, limit: int) -> str:

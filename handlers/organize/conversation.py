@@ -33,6 +33,7 @@ from handlers.organize.flow import (
     CANCEL,
     CANCEL_SURE,
     CARD,
+    CITY_MATCH,
     COUNTRY,
     CSV,
     DROP_QUESTION,
@@ -84,6 +85,7 @@ from handlers.organize.summary import (
     skip_translated_description,
 )
 from handlers.organize.wizard import (
+    city_value,
     country_value,
     expect_location,
     mode_value,
@@ -140,7 +142,6 @@ def build_organize() -> ConversationHandler[Any]:
             Awaiting.TITLE,
             Awaiting.VENUE_NAME,
             Awaiting.ADDRESS,
-            Awaiting.CITY,
             Awaiting.START,
             Awaiting.END,
             Awaiting.CAPACITY,
@@ -211,6 +212,10 @@ def build_organize() -> ConversationHandler[Any]:
                 MessageHandler(not_command, expect_location),
             ],
             Awaiting.COUNTRY: choose(button(COUNTRY, wizard_button("country", country_value))),
+            Awaiting.CITY: typed(
+                wizard_text(Awaiting.CITY),
+                buttons=[button(CITY_MATCH, wizard_button("city", city_value))],
+            ),
             Awaiting.TIMEZONE: choose(button(ZONE, wizard_button("timezone", zone_value))),
             Awaiting.REGISTRATION_MODE: choose(
                 button(MODE, wizard_button("registration_mode", mode_value))

@@ -80,6 +80,7 @@ class Awaiting(StrEnum):
 KIND = "ow.kind"  # kind
 SKIP = "ow.skip"
 COUNTRY = "ow.country"  # country code
+CITY_MATCH = "ow.city"  # GeoNames id, or city_choice.KEEP
 ZONE = "ow.tz"  # zone
 MODE = "ow.mode"  # registration mode
 LANGUAGE = "ow.lang"  # language code

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from accounts.gazetteer import has_letters
 from accounts.geography import COUNTRY_CODES
 from accounts.models import User
 from db.conversations import save_state
@@ -34,6 +35,7 @@ from events.texts import event_title as event_title
 from handlers.kit.context import TidelineContext
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
+from handlers.kit.reprompts import no_letters
 from i18n import LANGUAGES, Translator, lazy
 from i18n.input_problems import ambiguous_number, date_problem
 from i18n.numbers import NumberProblem, UnreadableNumber, read_decimal
@@ -96,7 +98,8 @@ EXPORT_HEADERS: dict[str, str] = {
 # ---- the organizer's notes ------------------------------------------------------------------
 
 NOTES = "organize.notes"
-# The wizard's answers before the draft event exists, in the order they are asked.
+# The wizard's answers before the draft event exists, in the order they are asked; a typed city
+# that names places of the gazetteer waits in city_typed until one (or the name) is chosen.
 WIZARD_FIELDS = (
     "kind",
     "title",
@@ -105,7 +108,9 @@ WIZARD_FIELDS = (
     "address",
     "location",
     "country",
+    "city_typed",
     "city",
+    "city_geoname_id",
     "timezone",
     "starts_at",
     "ends_at",
@@ -162,6 +167,13 @@ def parse_line(t: Translator, text: str, limit: int) -> str:
         raise Invalid(t._("Please type it as text."))
     if len(cleaned) > limit:
         raise _too_long(t, limit)
+    return cleaned
+
+
+def parse_city(t: Translator, text: str) -> str:
+    cleaned = parse_line(t, text, rules.CITY_MAX_LENGTH)
+    if not has_letters(cleaned):
+        raise Invalid(no_letters(t))
     return cleaned
 
 

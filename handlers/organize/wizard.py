@@ -8,15 +8,19 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from accounts.geography import derive_timezone, zones_for
+from accounts.cities import Place, candidates, chosen_city, timezone_of
+from accounts.gazetteer import gazetteer
+from accounts.geography import zones_for
 from accounts.service import Permission
 from events import rules
 from events.models import EventKind, RegistrationMode
 from events.service import EventDraft, create_event
+from handlers.kit import city_choice
 from handlers.kit.callbacks import button_args
 from handlers.kit.context import TidelineContext, answer, requires
 from handlers.organize import steps
 from handlers.organize.flow import (
+    CITY_MATCH,
     COUNTRY,
     KIND,
     MODE,
@@ -89,9 +93,15 @@ def _wizard_prompt(step: Step, state: Awaiting) -> Screen:
             t._("Which country is it in?"), steps.country_keyboard(context, COUNTRY), state
         )
     if state == Awaiting.CITY:
+        typed = notes.get("city_typed")
+        cities = candidates(typed, notes.get("country")) if typed else []
+        if cities:
+            keyboard = city_choice.offer_keyboard(context, CITY_MATCH, cities)
+            return Screen(city_choice.offer_prompt(t), keyboard, state)
         return Screen(t._("Which city or town is it in?"), None, state)
     if state == Awaiting.TIMEZONE:
-        derived = derive_timezone(notes.get("country"), notes.get("city"), _zone_of(step))
+        place = Place(notes.get("city", ""), notes.get("city_geoname_id"))
+        derived = timezone_of(notes.get("country"), place, _zone_of(step))
         zones = sorted(zones_for(notes.get("country")), key=lambda zone: zone != derived)
         keyboard = [[context.button(t.zone_name(zone, step.now), ZONE, zone)] for zone in zones]
         return Screen(t._("Which time zone are the event's times in?"), keyboard, state)
@@ -139,6 +149,7 @@ async def _advance_wizard(step: Step) -> Screen:
         longitude=longitude,
         country=notes["country"],
         city=notes["city"],
+        city_geoname_id=notes.get("city_geoname_id"),
         timezone=notes["timezone"],
         starts_at=datetime.fromisoformat(notes["starts_at"]),
         ends_at=datetime.fromisoformat(notes["ends_at"]),
@@ -219,7 +230,11 @@ def _parse_wizard_text(step: Step, state: Awaiting, text: str) -> None:
     elif state == Awaiting.LOCATION:
         notes["location"] = list(steps.parse_coordinates(t, text))
     elif state == Awaiting.CITY:
-        notes["city"] = steps.parse_line(t, text, rules.CITY_MAX_LENGTH)
+        typed = steps.parse_city(t, text)
+        for name in ("city_typed", "city", "city_geoname_id"):
+            notes.pop(name, None)
+        # A name of places of the gazetteer waits for the organizer to choose (city_value).
+        notes["city_typed" if candidates(typed, notes.get("country")) else "city"] = typed
         zones = zones_for(notes.get("country"))
         if len(zones) == 1:
             notes["timezone"] = zones[0]
@@ -291,9 +306,27 @@ async def expect_location(update: Update, context: TidelineContext) -> None:
 
 
 def country_value(step: Step, raw: str) -> str:
-    step.notes.pop("city", None)
-    step.notes.pop("timezone", None)
+    for name in ("city_typed", "city", "city_geoname_id", "timezone"):
+        step.notes.pop(name, None)
     return raw
+
+
+def city_value(step: Step, raw: str) -> str:
+    """The city chosen for what was typed: a place of the gazetteer, named in the organizer's
+    language, or the name as typed."""
+    notes = step.notes
+    typed = notes.pop("city_typed", None)
+    geoname_id = city_choice.chosen_id([raw])
+    city = chosen_city(geoname_id, notes.get("country")) if geoname_id is not None else None
+    if city is not None:
+        notes["city_geoname_id"] = city.geoname_id
+        return gazetteer().display_name(city, step.account.language)
+    if typed is None:
+        # A button of an earlier offer, whose typed name was already taken.
+        raise steps.Invalid(
+            step.t._("Please use the buttons above to answer, or send /cancel to stop.")
+        )
+    return str(typed)
 
 
 def zone_value(step: Step, raw: str) -> str:

@@ -14,8 +14,10 @@ from telegram.ext import (
 )
 
 from accounts import service
-from accounts.models import StakeholderRole
+from accounts.cities import candidates
+from accounts.models import StakeholderRole, User
 from accounts.service import InvalidText
+from handlers.kit import city_choice
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
@@ -47,6 +49,7 @@ CONSENT_DONE = "ob.consent_done"
 ROLE = "ob.role"
 SKIP_ORGANIZATION = "ob.skip_org"
 COUNTRY = "ob.country"
+CITY_MATCH = "ob.city"  # GeoNames id, or city_choice.KEEP
 TIMEZONE_OK = "ob.tz_ok"
 TIMEZONE_OTHER = "ob.tz_other"
 TIMEZONE = "ob.tz"
@@ -202,7 +205,6 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    t = context.t
     try:
         session = await context.session()
         account = await account_of(session, update)
@@ -210,6 +212,30 @@ async def type_city(update: Update, context: TidelineContext) -> Awaiting | None
     except InvalidText as problem:
         await _reject_text(update, context, problem)
         return None
+    cities = candidates(message.text, account.country)
+    if cities:
+        keyboard = city_choice.offer_keyboard(context, CITY_MATCH, cities)
+        await answer(update, context, city_choice.offer_prompt(context.t), keyboard)
+        return None
+    return await _ask_timezone(update, context, account, edit=False)
+
+
+async def choose_city(update: Update, context: TidelineContext) -> Awaiting:
+    session = await context.session()
+    account = await account_of(session, update)
+    geoname_id = city_choice.chosen_id(button_args(update))
+    if geoname_id is not None:
+        service.choose_city(account, geoname_id, context.services.settings.DEFAULT_TIMEZONE)
+    return await _ask_timezone(update, context, account, edit=True)
+
+
+async def _ask_timezone(
+    update: Update, context: TidelineContext, account: User, *, edit: bool
+) -> Awaiting:
+    t = context.t
+    if edit:
+        city = escape(account.city or "")
+        await answer(update, context, t._("City: {city}").format(city=city), edit=True)
     assert account.timezone is not None
     question = t._("Your time zone looks like {zone}. Is that right?").format(
         zone=escape(t.zone_name(account.timezone, context.now()))
@@ -312,6 +338,7 @@ def build_onboarding() -> ConversationHandler:
             Awaiting.COUNTRY: [_button(COUNTRY, choose_country), *expects_buttons],
             Awaiting.CITY: [
                 MessageHandler(filters.TEXT & not_command, type_city),
+                _button(CITY_MATCH, choose_city),
                 MessageHandler(not_command, expect_text),
             ],
             Awaiting.TIMEZONE: [

@@ -12,8 +12,10 @@ from telegram.ext import (
 )
 
 from accounts import service
+from accounts.cities import candidates
 from accounts.models import StakeholderRole, User
 from accounts.service import InvalidText
+from handlers.kit import city_choice
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
@@ -41,6 +43,7 @@ ROLE = "pf.role"
 CLEAR_ORGANIZATION = "pf.clear_org"
 COUNTRY = "pf.country"
 TIMEZONE = "pf.tz"
+CITY_MATCH = "pf.city"  # GeoNames id, or city_choice.KEEP
 
 
 def _field_keyboard(context: TidelineContext) -> Keyboard:
@@ -160,13 +163,39 @@ async def type_organization(update: Update, context: TidelineContext) -> Awaitin
 
 
 async def type_city(update: Update, context: TidelineContext) -> Awaiting | None:
+    """The city typed is saved at once; places it may mean are offered to choose from, and the
+    other fields' buttons stay usable meanwhile."""
     fallback = context.services.settings.DEFAULT_TIMEZONE
-    return await _save_text(
-        update, context, lambda account, city: service.set_city(account, city, fallback)
+    saved = await _save_text(
+        update,
+        context,
+        lambda account, city: service.set_city(account, city, fallback),
+        show_card=False,
     )
+    if saved is None:
+        return None
+    session = await context.session()
+    account = await account_of(session, update)
+    cities = candidates(account.city or "", account.country)
+    if not cities:
+        return await _show_card(update, context, account, edit=False)
+    keyboard = city_choice.offer_keyboard(context, CITY_MATCH, cities)
+    await answer(update, context, city_choice.offer_prompt(context.t), keyboard)
+    return Awaiting.FIELD
 
 
-async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting | None:  # type: ignore[no-untyped-def]
+async def choose_city(update: Update, context: TidelineContext) -> Awaiting:
+    session = await context.session()
+    account = await account_of(session, update)
+    geoname_id = city_choice.chosen_id(button_args(update))
+    if geoname_id is not None:
+        service.choose_city(account, geoname_id, context.services.settings.DEFAULT_TIMEZONE)
+    return await _show_card(update, context, account, edit=True)
+
+
+async def _save_text(  # type: ignore[no-untyped-def]
+    update: Update, context: TidelineContext, save, *, show_card: bool = True
+) -> Awaiting | None:
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
@@ -180,6 +209,8 @@ async def _save_text(update: Update, context: TidelineContext, save) -> Awaiting
             text_problem_message(context.t, problem),
         )
         return None
+    if not show_card:
+        return Awaiting.FIELD
     return await _show_card(update, context, account, edit=False)
 
 
@@ -212,6 +243,7 @@ def build_profile() -> ConversationHandler:
             Awaiting.FIELD: [
                 button(EDIT, choose_field),
                 button(DONE, done),
+                button(CITY_MATCH, choose_city),
                 MessageHandler(not_command, expect_buttons),
             ],
             Awaiting.STAKEHOLDER_ROLE: [
