@@ -840,9 +840,13 @@ async def check_in_by_token(
     registration = await registration_by_token(session, token)
     if registration is None:
         raise EventRefused(Refusal.NOT_FOUND)
-    return await _organizer_checks_in(
+    check_in = await _organizer_checks_in(
         session, registration, CheckInMethod.QR, organizer, admin_ids, now
     )
+    if check_in.recorded:
+        # The person holding up the phone sees nothing change on their own screen.
+        await notices.checked_in(session, check_in.event, registration, now=now)
+    return check_in
 
 
 async def _organizer_checks_in(

@@ -20,7 +20,7 @@ from handlers.events.cards import (
     status_line,
     title_of,
 )
-from handlers.events.checkin import CHECKIN_LINK
+from handlers.events.checkin import CHECKIN_LINK, checkin_caption
 from handlers.kit.actions import report_cleanup_button
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
@@ -158,10 +158,7 @@ async def send_code(update: Update, context: TidelineContext) -> None:
     await context.answer_query(update)
     chat = update.effective_chat
     assert chat is not None
-    caption = t._(
-        "Your check-in code for {title}. Show it to an organizer at the venue; "
-        "it works only for organizers of this event."
-    ).format(title=escape(title_of(t, event)))
+    caption = checkin_caption(t, event)
     picture = checkin_qr_png(link)
     await context.send(
         lambda: chat.send_photo(
