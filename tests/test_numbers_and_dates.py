@@ -10,13 +10,16 @@ from babel import Locale
 
 from events import cleanup_card as card
 from events.cleanup_card import FigureProblem, InvalidFigure
+from events.figure_units import UNITS
 from i18n import LANGUAGES, Catalogs
 from i18n.input_problems import ambiguous_number, date_problem
+from i18n.languages import babel_locale
 from i18n.numbers import NumberProblem, UnreadableNumber, ascii_digits, read_decimal
 from i18n.typed_dates import DateProblem, UnreadableDate, read_clock, read_date_and_clock
 
 ENGLISH, INDONESIAN, PORTUGUESE = Locale.parse("en"), Locale.parse("id"), Locale.parse("pt_TL")
 TODAY = date(2026, 11, 25)
+DISTANCE, WEIGHT = card.Figure.DISTANCE, card.Figure.WEIGHT
 
 
 @pytest.fixture(scope="module")
@@ -110,20 +113,67 @@ def test_ascii_digits_leaves_everything_else() -> None:
 
 
 def test_cleanup_figures_read_with_the_readers_locale() -> None:
-    assert card.parse_distance_m("1.500", INDONESIAN) == 1500
-    assert card.parse_distance_m("1.500", PORTUGUESE) == 1500
-    assert card.parse_distance_m("1,5 km", INDONESIAN) == 1500
+    assert card.parse_figure(DISTANCE, "1.500", INDONESIAN) == 1500
+    assert card.parse_figure(DISTANCE, "1.500", PORTUGUESE) == 1500
+    assert card.parse_figure(DISTANCE, "1,5 km", INDONESIAN) == 1500
     # 1,500 km is past the limit, so an English reader's "1.500 km" is one and a half.
-    assert card.parse_distance_m("1.500 km", ENGLISH) == 1500
-    assert card.parse_weight_kg("12,5", ENGLISH) == 12.5
+    assert card.parse_figure(DISTANCE, "1.500 km", ENGLISH) == 1500
+    assert card.parse_figure(WEIGHT, "12,5", ENGLISH) == 12.5
     assert card.parse_count("1,200", card.MAX_ITEM_COUNT, ENGLISH) == 1200
     assert card.parse_count("1.500", card.LIMITS[card.Figure.BAGS], ENGLISH) == 1500
     with pytest.raises(InvalidFigure) as raised:
-        card.parse_distance_m("1.500", ENGLISH)
+        card.parse_figure(DISTANCE, "1.500", ENGLISH)
     assert raised.value.problem == FigureProblem.AMBIGUOUS
     with pytest.raises(InvalidFigure) as raised:
         card.parse_count("2.5", 100, ENGLISH)
     assert raised.value.problem == FigureProblem.NOT_WHOLE
+
+
+@pytest.mark.parametrize(
+    ("figure", "text", "language", "value"),
+    [
+        ("weight", "12,5 กก.", "th", 12.5),
+        ("weight", "12.5 kg", "en", 12.5),
+        ("weight", "12.5kg", "zh", 12.5),
+        ("weight", "12,5 公斤", "zh", 12.5),
+        ("weight", "3 千克", "zh", 3),
+        ("weight", "500 g", "en", 0.5),
+        ("weight", "1.200 gram", "id", 1.2),
+        ("weight", "7 KG", "vi", 7),
+        ("weight", "๑๒,๕ กิโลกรัม", "th", 12.5),
+        ("bags", "3 ถุง", "th", 3),
+        ("bags", "4 bags", "en", 4),
+        ("bags", "5袋", "zh", 5),
+        ("bags", "2 kantong", "id", 2),
+        ("people", "8 คน", "th", 8),
+        ("people", "12人", "zh", 12),
+        ("distance", "1,5 กม.", "th", 1500),
+        ("distance", "800 เมตร", "th", 800),
+        ("distance", "2 公里", "zh", 2000),
+        ("distance", "300m", "en", 300),
+    ],
+)
+def test_cleanup_figures_with_their_unit(
+    figure: str, text: str, language: str, value: float
+) -> None:
+    assert card.parse_figure(card.Figure(figure), text, babel_locale(language)) == value
+
+
+def test_a_unit_of_something_else_is_refused() -> None:
+    with pytest.raises(InvalidFigure) as raised:
+        card.parse_figure(card.Figure.BAGS, "3 kg", ENGLISH)
+    assert raised.value.problem == FigureProblem.WRONG_UNIT
+    with pytest.raises(InvalidFigure) as raised:
+        card.parse_figure(card.Figure.WEIGHT, "12 rom", ENGLISH)  # "m" only after the number
+    assert raised.value.problem == FigureProblem.NOT_A_NUMBER
+
+
+def test_every_unit_word_means_one_unit() -> None:
+    seen: dict[str, object] = {}
+    for unit in UNITS:
+        for words in unit.words.values():
+            for word in words:
+                assert seen.setdefault(word.casefold(), unit) is unit, word
 
 
 def test_the_ambiguity_is_put_to_the_reader_in_their_language(catalogs: Catalogs) -> None:
