@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from babel import Locale
+from babel import Locale, dates
 
 from events import cleanup_card as card
 from events.cleanup_card import FigureProblem, InvalidFigure
 from events.figure_units import UNITS
 from i18n import LANGUAGES, Catalogs
+from i18n.catalogs import buddhist_era_pattern
 from i18n.input_problems import ambiguous_number, date_problem
 from i18n.languages import babel_locale
 from i18n.numbers import NumberProblem, UnreadableNumber, ascii_digits, read_decimal
@@ -285,3 +286,31 @@ def test_a_zone_is_named_with_the_languages_own_brackets(catalogs: Catalogs) -> 
     march = datetime(2027, 3, 18, tzinfo=UTC)
     assert catalogs.translator("zh").zone_name("Asia/Bangkok", march) == "曼谷（GMT+07:00）"
     assert catalogs.translator("en").zone_name("Asia/Bangkok", march) == "Bangkok (GMT+07:00)"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("d MMMM G y", "18 มีนาคม พ.ศ. 2570"),
+        ("d/M/yy", "18/3/70"),
+        ("EEEEที่ d MMMM G yyyy", "วันพฤหัสบดีที่ 18 มีนาคม พ.ศ. 2570"),
+        ("'y' d", "y 18"),  # a quoted letter is text, not the year
+    ],
+)
+def test_only_the_year_and_era_fields_turn_buddhist(pattern: str, expected: str) -> None:
+    thai_pattern = buddhist_era_pattern(pattern, 2027, "พ.ศ.")
+    assert dates.format_date(date(2027, 3, 18), thai_pattern, locale="th") == expected
+
+
+def test_thai_readers_read_buddhist_era_years_and_everyone_else_western(
+    catalogs: Catalogs,
+) -> None:
+    moment = datetime(2027, 3, 18, 2, 0, tzinfo=UTC)
+    thai = catalogs.translator("th")
+    assert thai.date(moment, "Asia/Bangkok") == "18 มีนาคม พ.ศ. 2570"
+    assert thai.date(moment, "Asia/Bangkok", "short") == "18/3/70"
+    assert thai.moment(moment, "Asia/Bangkok") == "18 มี.ค. 2570 09:00 น."
+    # New Year's Eve in UTC is already New Year's Day in Bangkok: the local year counts.
+    assert "2571" in thai.date(datetime(2027, 12, 31, 20, 0, tzinfo=UTC), "Asia/Bangkok")
+    for language in ("en", "lo", "km", "zh"):
+        assert "2027" in catalogs.translator(language).date(moment, "Asia/Bangkok")
