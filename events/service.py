@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -618,6 +618,27 @@ async def _first_waiting(session: AsyncSession, event: Event) -> Registration | 
         .limit(1)
     )
     return await session.scalar(query)
+
+
+async def waitlist_place(session: AsyncSession, registration: Registration) -> int | None:
+    """Where the person stands on the waitlist (1: offered the next free seat), or None when
+    they are not on it; the queue's order is the one seats are offered in."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.queued_at < registration.queued_at,
+                (Registration.queued_at == registration.queued_at)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
 
 
 async def _offer_seat(

@@ -1,9 +1,11 @@
 """Compiled gettext catalogs and a per-language translator that also formats dates and numbers."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date as CalendarDay
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates, lists, numbers
@@ -42,7 +44,7 @@ class Translator:
         local = moment.astimezone(ZoneInfo(zone))
         return self._format_date(local.date(), length)
 
-    def _format_date(self, day: date, length: str) -> str:
+    def _format_date(self, day: CalendarDay, length: str) -> str:
         """The language's date pattern of ``length``; in the Buddhist era where readers count
         years so."""
         era = BUDDHIST_ERA_NAMES.get(self.language)
@@ -141,10 +143,10 @@ def buddhist_era_pattern(pattern: str, year: int, era: str) -> str:
     Buddhist era (the same width: "yy" is the era year's last two digits) and its era field
     named ``era``; day, month and weekday fields stay as they are."""
     buddhist_year = str(year + BUDDHIST_ERA_OFFSET)
-    tokens = []
+    tokens: list[tuple[str, Any]] = []
     for kind, value in dates.tokenize_pattern(pattern):
         if kind == "field" and value[0] in "yuY":  # calendar year, extended year, week year
-            width = value[1]
+            width = int(value[1])
             text = buddhist_year[-2:] if width == 2 else buddhist_year.zfill(width)
             tokens.append(("chars", text))
         elif kind == "field" and value[0] == "G":

@@ -1,7 +1,9 @@
 """What leaves the bot from the organizers' review: a data card's photos, and every card of the
 cleanup as one spreadsheet laid out like the ICC data card (events.cleanup_export)."""
 
-from telegram import InputFile, Update
+from collections.abc import Awaitable, Callable
+
+from telegram import Chat, InputFile, Update
 
 from events import cleanup_card as card
 from events import cleanup_export
@@ -65,7 +67,9 @@ async def show_photos(update: Update, context: TidelineContext) -> Awaiting:
         caption = t._("Report {number}: photo {index} of {count}").format(
             number=report.id, index=t.number(number), count=t.number(len(photos))
         )
-        await context.send(
-            lambda file_id=file_id, caption=caption: chat.send_photo(file_id, caption=caption)
-        )
+        await context.send(_photo_sender(chat, file_id, caption))
     return Awaiting.REVIEW
+
+
+def _photo_sender(chat: Chat, file_id: str, caption: str) -> Callable[[], Awaitable[object]]:
+    return lambda: chat.send_photo(file_id, caption=caption)

@@ -141,7 +141,7 @@ async def render_seat_offer(request: RenderRequest) -> Outgoing:
         raise SkipSend("seat offer no longer open")
     t = request.t
     text = t._("A seat has freed up for <b>{title}</b>! It is held for you until {moment}.").format(
-        title=_title(request, event), moment=t.moment(expires, event.timezone)
+        title=_title(request, event), moment=t.moment_with_zone(expires, event.timezone)
     )
     text += f"\n{_when_where(request, event)}"
     keyboard = InlineKeyboardMarkup(
