@@ -251,7 +251,8 @@ async def test_waitlist_offer_accept_and_expiry(bot: BotRunner) -> None:
         await _open(bot, person, event_id)
         await bot.do(person.press("Register"))
     en = bot.catalogs.translator("en")
-    assert en._("🕒 On the waitlist: I will offer you a seat if one frees up.") in second.last.text
+    waiting = en._("🕒 On the waitlist, place {place}: I will offer you a seat if one frees up.")
+    assert waiting.format(place=1) in second.last.text
     await bot.do(holder.send_command("my"))
     await bot.do(holder.press(button_with(holder, "1.")))
     await bot.do(holder.press("Cancel my registration"))
