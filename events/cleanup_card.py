@@ -19,7 +19,6 @@ Every function takes the caller's session and clock and never commits.
 """
 
 import json
-import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import ConsentPurpose, User
 from accounts.service import consents_of, is_admin
 from db.models import ConversationState
+from events.figure_units import Measure, WrongUnit, split_unit
 from events.models import (
     CleanupReport,
     Event,
@@ -187,6 +187,8 @@ class FigureProblem(StrEnum):
     TOO_LARGE = "too_large"
     # "1.500" could be one and a half or fifteen hundred: ``readings`` has both.
     AMBIGUOUS = "ambiguous"
+    # A unit of something else: "3 kg" for the number of bags.
+    WRONG_UNIT = "wrong_unit"
 
 
 class InvalidFigure(ValueError):
@@ -197,10 +199,6 @@ class InvalidFigure(ValueError):
         self.problem = problem
         self.limit = limit
         self.unread = unread
-
-
-_KILOMETRES = re.compile(r"(?i)\s*(km|kilometers?|kilometres?)\s*$")
-_METRES = re.compile(r"(?i)\s*(m|meters?|metres?)\s*$")
 
 
 def _problem(value: Decimal, limit: int, *, whole: bool) -> FigureProblem | None:
@@ -220,7 +218,9 @@ def _checked(value: Decimal, limit: int, *, whole: bool) -> Decimal:
     return value
 
 
-def _read(text: str, locale: Locale, limit: int, *, whole: bool, scale: int = 1) -> Decimal:
+def _read(
+    text: str, locale: Locale, limit: int, *, whole: bool, scale: Decimal = Decimal(1)
+) -> Decimal:
     """The figure in ``text`` as the reader writes numbers (i18n.numbers), times ``scale``; of
     two readings of "1.500", the one that is a possible figure."""
 
@@ -240,30 +240,29 @@ def parse_count(text: str, limit: int, locale: Locale) -> int:
     return int(_read(text, locale, limit, whole=True))
 
 
-def parse_weight_kg(text: str, locale: Locale) -> float:
-    value = _read(text, locale, LIMITS[Figure.WEIGHT], whole=False)
-    return float(round(value, 2))
-
-
-def parse_distance_m(text: str, locale: Locale) -> int:
-    """Metres by default; "1.5 km" and "800 m" say their unit."""
-    limit = LIMITS[Figure.DISTANCE]
-    kilometres = _KILOMETRES.search(text)
-    if kilometres:
-        value = _read(text[: kilometres.start()], locale, limit, whole=False, scale=1000)
-    else:
-        metres = _METRES.search(text)
-        value = _read(text[: metres.start()] if metres else text, locale, limit, whole=False)
-    return int(round(value))
+# The unit each quick figure is stored in; a typed unit (events.figure_units) is converted to it.
+MEASURES: dict[Figure, Measure] = {
+    Figure.BAGS: Measure.BAGS,
+    Figure.WEIGHT: Measure.KILOGRAMS,
+    Figure.PEOPLE: Measure.PEOPLE,
+    Figure.DISTANCE: Measure.METRES,
+}
 
 
 def parse_figure(figure: Figure, text: str, locale: Locale) -> int | float:
-    """One of the quick figures, typed by a reader of ``locale``."""
+    """One of the quick figures, typed by a reader of ``locale``, with or without its unit:
+    "12,5 กก.", "500 g", "3 ถุง", "1.5 km"."""
+    limit = LIMITS[figure]
+    try:
+        number, scale = split_unit(text, MEASURES[figure])
+    except WrongUnit:
+        raise InvalidFigure(FigureProblem.WRONG_UNIT, limit) from None
+    if figure in (Figure.BAGS, Figure.PEOPLE):
+        return int(_read(number, locale, limit, whole=True, scale=scale))
+    value = _read(number, locale, limit, whole=False, scale=scale)
     if figure == Figure.WEIGHT:
-        return parse_weight_kg(text, locale)
-    if figure == Figure.DISTANCE:
-        return parse_distance_m(text, locale)
-    return parse_count(text, LIMITS[figure], locale)
+        return float(round(value, 2))
+    return int(round(value))
 
 
 # -- the draft ---------------------------------------------------------------------------------
@@ -309,6 +308,8 @@ class Draft:
     # Where the person is in the tally: the section shown and the item whose count they type.
     section: str | None = None
     focus: str | None = None
+    # The quick figure the person is retyping from the summary before Submit.
+    changing: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -321,6 +322,7 @@ class Draft:
             card=Card(**data["card"]),
             section=data.get("section"),
             focus=data.get("focus"),
+            changing=data.get("changing"),
         )
 
 
@@ -648,7 +650,7 @@ async def submit_draft(
 # -- organizer review ---------------------------------------------------------------------------
 
 
-async def _managed_report(
+async def managed_report(
     session: AsyncSession, report_id: int, organizer: User, admin_ids: frozenset[int]
 ) -> CleanupReport:
     report = await session.get(CleanupReport, report_id)
@@ -708,7 +710,7 @@ async def correct_report(
 ) -> CleanupReport:
     """An organizer replaces one figure, typed as a reporter would, in the organizer's own way
     of writing numbers (``locale``)."""
-    report = await _managed_report(session, report_id, organizer, admin_ids)
+    report = await managed_report(session, report_id, organizer, admin_ids)
     value = parse_figure(figure, text, locale)
     if figure == Figure.BAGS:
         report.bags = int(value)
@@ -730,7 +732,7 @@ async def mark_reviewed(
     admin_ids: frozenset[int],
 ) -> CleanupReport:
     """Idempotent: the first review's time and reviewer are kept."""
-    report = await _managed_report(session, report_id, organizer, admin_ids)
+    report = await managed_report(session, report_id, organizer, admin_ids)
     if report.reviewed_at is None:
         report.reviewed_at = now
         report.reviewed_by = organizer.id
@@ -747,7 +749,7 @@ async def begin_correction(
     admin_ids: frozenset[int],
 ) -> CleanupReport:
     """Remember which figure of which report the organizer is about to type."""
-    report = await _managed_report(session, report_id, organizer, admin_ids)
+    report = await managed_report(session, report_id, organizer, admin_ids)
     await _store(session, CORRECTION_STORE, key, json.dumps([report_id, figure.value]))
     return report
 

@@ -72,7 +72,7 @@ MAX_COLUMN_WIDTH = 50
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 SHEET_TITLE_MAX_LENGTH = 31
 
-Cell = str | int | datetime | None
+Cell = str | int | float | datetime | None
 
 
 class Participant(NamedTuple):
@@ -108,8 +108,11 @@ def participants_csv(
     language: str,
     labels: Mapping[str, str],
 ) -> bytes:
+    return table_csv(participant_table(event, participants, language=language, labels=labels))
+
+
+def table_csv(table: "ParticipantTable") -> bytes:
     """UTF-8 with a byte-order mark, without which Excel reads Thai and Chinese as mojibake."""
-    table = participant_table(event, participants, language=language, labels=labels)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_csv_cell(value) for value in table.header])
@@ -125,10 +128,15 @@ def participants_xlsx(
     labels: Mapping[str, str],
 ) -> bytes:
     table = participant_table(event, participants, language=language, labels=labels)
+    return table_xlsx(table, labels.get("sheet_title", DEFAULT_SHEET_TITLE))
+
+
+def table_xlsx(table: "ParticipantTable", sheet_title: str) -> bytes:
+    """One sheet: a bold header row that stays in view and filters, columns sized to fit."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new Workbook always has one sheet
-    sheet.title = _sheet_title(labels.get("sheet_title", DEFAULT_SHEET_TITLE))
+    sheet.title = _sheet_title(sheet_title)
     lines: list[Sequence[Cell]] = [table.header, *table.rows]
     for row_number, values in enumerate(lines, start=1):
         for column_number, value in enumerate(values, start=1):

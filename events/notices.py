@@ -30,7 +30,7 @@ IMPACT_UNTIL = timedelta(days=14)
 
 
 class Kind:
-    """Outbox kinds owned by events; handlers/event_notices.py renders each."""
+    """Outbox kinds owned by events; handlers/events/notices.py renders each."""
 
     DAY_BEFORE = "event.day_before"
     SAME_DAY = "event.same_day"
@@ -41,6 +41,7 @@ class Kind:
     CHANGED = "event.changed"
     CANCELLED = "event.cancelled"
     IMPACT = "event.impact"
+    CHECKED_IN = "event.checked_in"
 
 
 def _reminder_prefix(event: Event, registration: Registration) -> str:
@@ -166,6 +167,15 @@ def approval_request_items(
         )
         for link in event.organizers
     ]
+
+
+async def checked_in(
+    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+) -> None:
+    """An organizer scanned the person's code: they hear it on their own phone."""
+    await _notice(
+        session, registration, Kind.CHECKED_IN, f"checked-in:{int(now.timestamp())}", now=now
+    )
 
 
 async def event_changed(

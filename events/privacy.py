@@ -1,7 +1,7 @@
 """A person's event data for /mydata, and what /deleteme does to it: registrations are withdrawn
 (a held seat passes to the waitlist), answers and photos go, and only anonymous counts stay."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -10,9 +10,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from events import service
 from events.checkin_code import new_checkin_token
-from events.models import ACTIVE, CleanupReport, Event, EventOrganizer, Registration
+from events.models import (
+    ACTIVE,
+    CleanupReport,
+    Event,
+    EventOrganizer,
+    EventStatus,
+    Registration,
+)
 from events.models import RegistrationStatus as Status
 from events.texts import event_title, question_text
+
+# /deleteme warns about seats held for events this close: giving those up is easy to regret.
+SEATS_SOON = timedelta(days=7)
+
+
+async def seats_held_soon(session: AsyncSession, user: User, *, now: datetime) -> list[Event]:
+    """Events starting within SEATS_SOON for which the person holds a seat (confirmed, or
+    offered and not yet taken up), soonest first."""
+    query = (
+        select(Event)
+        .join(Registration, Registration.event_id == Event.id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.status.in_((Status.CONFIRMED, Status.OFFERED)),
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at > now,
+            Event.starts_at <= now + SEATS_SOON,
+        )
+        .order_by(Event.starts_at, Event.id)
+    )
+    return list(await session.scalars(query))
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, false, func, select, update
+from sqlalchemy import ColumnElement, case, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -628,6 +628,27 @@ async def _first_waiting(session: AsyncSession, event: Event) -> Registration | 
     return await session.scalar(query)
 
 
+async def waitlist_place(session: AsyncSession, registration: Registration) -> int | None:
+    """Where the person stands on the waitlist (1: offered the next free seat), or None when
+    they are not on it; the queue's order is the one seats are offered in."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.queued_at < registration.queued_at,
+                (Registration.queued_at == registration.queued_at)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
 async def _offer_seat(
     session: AsyncSession, event: Event, registration: Registration, now: datetime
 ) -> None:
@@ -848,9 +869,13 @@ async def check_in_by_token(
     registration = await registration_by_token(session, token)
     if registration is None:
         raise EventRefused(Refusal.NOT_FOUND)
-    return await _organizer_checks_in(
+    check_in = await _organizer_checks_in(
         session, registration, CheckInMethod.QR, organizer, admin_ids, now
     )
+    if check_in.recorded:
+        # The person holding up the phone sees nothing change on their own screen.
+        await notices.checked_in(session, check_in.event, registration, now=now)
+    return check_in
 
 
 async def _organizer_checks_in(

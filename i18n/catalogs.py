@@ -1,18 +1,24 @@
 """Compiled gettext catalogs and a per-language translator that also formats dates and numbers."""
 
 from collections.abc import Iterable
+from datetime import date as CalendarDay
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates, lists, numbers
 from babel.support import Translations
 
 from i18n.languages import LANGUAGES, babel_locale
+from i18n.typed_dates import BUDDHIST_ERA_OFFSET
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+# Readers who count years in the Buddhist era (2570 for 2027), with the era's name. Babel knows
+# only the Gregorian calendar, so their date patterns get the era and its year as literal text.
+BUDDHIST_ERA_NAMES: dict[str, str] = {"th": "พ.ศ."}
 
 
 def lazy(message: str) -> str:
@@ -36,7 +42,16 @@ class Translator:
 
     def date(self, moment: datetime, zone: str, length: str = "long") -> str:
         local = moment.astimezone(ZoneInfo(zone))
-        return dates.format_date(local.date(), length, locale=self.locale)
+        return self._format_date(local.date(), length)
+
+    def _format_date(self, day: CalendarDay, length: str) -> str:
+        """The language's date pattern of ``length``; in the Buddhist era where readers count
+        years so."""
+        era = BUDDHIST_ERA_NAMES.get(self.language)
+        if era is None:
+            return dates.format_date(day, length, locale=self.locale)
+        pattern = buddhist_era_pattern(self.locale.date_formats[length].pattern, day.year, era)
+        return dates.format_date(day, pattern, locale=self.locale)
 
     def moment(self, moment: datetime, zone: str) -> str:
         """A moment as the reader writes it, in ``zone`` (an event's zone, not the reader's)."""
@@ -62,7 +77,7 @@ class Translator:
         return fallback.replace("{0}", first).replace("{1}", last)
 
     def _date_and_time(self, length: str, local: datetime, time_text: str) -> str:
-        day = dates.format_date(local.date(), length, locale=self.locale)
+        day = self._format_date(local.date(), length)
         # CLDR's glue may quote literal words ("{1} 'at' {0}"); Babel drops the quotes likewise.
         glue = str(self.locale.datetime_formats[length]).replace("'", "")
         return glue.replace("{1}", day).replace("{0}", time_text)
@@ -121,6 +136,24 @@ class Translator:
         """Languages as one phrase in the reader's language, e.g. "English and Thai"."""
         names = [self.language_name(code) for code in codes]
         return lists.format_list(names, locale=self.locale) if names else ""
+
+
+def buddhist_era_pattern(pattern: str, year: int, era: str) -> str:
+    """``pattern`` for a date of the Gregorian ``year`` with only its year fields in the
+    Buddhist era (the same width: "yy" is the era year's last two digits) and its era field
+    named ``era``; day, month and weekday fields stay as they are."""
+    buddhist_year = str(year + BUDDHIST_ERA_OFFSET)
+    tokens: list[tuple[str, Any]] = []
+    for kind, value in dates.tokenize_pattern(pattern):
+        if kind == "field" and value[0] in "yuY":  # calendar year, extended year, week year
+            width = int(value[1])
+            text = buddhist_year[-2:] if width == 2 else buddhist_year.zfill(width)
+            tokens.append(("chars", text))
+        elif kind == "field" and value[0] == "G":
+            tokens.append(("chars", era))
+        else:
+            tokens.append((kind, value))
+    return dates.untokenize_pattern(tokens)
 
 
 def _offset_for_zone(pattern: str) -> str:

@@ -251,7 +251,8 @@ async def test_waitlist_offer_accept_and_expiry(bot: BotRunner) -> None:
         await _open(bot, person, event_id)
         await bot.do(person.press("Register"))
     en = bot.catalogs.translator("en")
-    assert en._("🕒 On the waitlist: I will offer you a seat if one frees up.") in second.last.text
+    waiting = en._("🕒 On the waitlist, place {place}: I will offer you a seat if one frees up.")
+    assert waiting.format(place=1) in second.last.text
     await bot.do(holder.send_command("my"))
     await bot.do(holder.press(button_with(holder, "1.")))
     await bot.do(holder.press("Cancel my registration"))
@@ -547,3 +548,11 @@ async def test_the_cards_date_and_times_are_glued_as_each_language_glues_them(
     assert "🗓 Saturday, December 5, 2026, 8:00\u2009–\u200911:00\u202fAM GMT+07:00\n" in (
         ana.last.text
     )
+
+
+async def test_a_thai_reader_reads_the_year_in_the_buddhist_era(bot: BotRunner) -> None:
+    event_id = await make_event(bot, capacity=1, offer_hours=12)
+    somsak = await _person(bot, 3007, "th")
+    await _open(bot, somsak, event_id)
+    assert "🗓 วันเสาร์ที่ 5 ธันวาคม พ.ศ. 2569 8:00 น. – 11:00 น. GMT+07:00\n" in somsak.last.text
+    assert "2026" not in somsak.last.text

@@ -6,17 +6,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from babel import Locale
+from babel import Locale, dates
 
 from events import cleanup_card as card
 from events.cleanup_card import FigureProblem, InvalidFigure
+from events.figure_units import UNITS
 from i18n import LANGUAGES, Catalogs
+from i18n.catalogs import buddhist_era_pattern
 from i18n.input_problems import ambiguous_number, date_problem
+from i18n.languages import babel_locale
 from i18n.numbers import NumberProblem, UnreadableNumber, ascii_digits, read_decimal
 from i18n.typed_dates import DateProblem, UnreadableDate, read_clock, read_date_and_clock
 
 ENGLISH, INDONESIAN, PORTUGUESE = Locale.parse("en"), Locale.parse("id"), Locale.parse("pt_TL")
 TODAY = date(2026, 11, 25)
+DISTANCE, WEIGHT = card.Figure.DISTANCE, card.Figure.WEIGHT
 
 
 @pytest.fixture(scope="module")
@@ -110,20 +114,67 @@ def test_ascii_digits_leaves_everything_else() -> None:
 
 
 def test_cleanup_figures_read_with_the_readers_locale() -> None:
-    assert card.parse_distance_m("1.500", INDONESIAN) == 1500
-    assert card.parse_distance_m("1.500", PORTUGUESE) == 1500
-    assert card.parse_distance_m("1,5 km", INDONESIAN) == 1500
+    assert card.parse_figure(DISTANCE, "1.500", INDONESIAN) == 1500
+    assert card.parse_figure(DISTANCE, "1.500", PORTUGUESE) == 1500
+    assert card.parse_figure(DISTANCE, "1,5 km", INDONESIAN) == 1500
     # 1,500 km is past the limit, so an English reader's "1.500 km" is one and a half.
-    assert card.parse_distance_m("1.500 km", ENGLISH) == 1500
-    assert card.parse_weight_kg("12,5", ENGLISH) == 12.5
+    assert card.parse_figure(DISTANCE, "1.500 km", ENGLISH) == 1500
+    assert card.parse_figure(WEIGHT, "12,5", ENGLISH) == 12.5
     assert card.parse_count("1,200", card.MAX_ITEM_COUNT, ENGLISH) == 1200
     assert card.parse_count("1.500", card.LIMITS[card.Figure.BAGS], ENGLISH) == 1500
     with pytest.raises(InvalidFigure) as raised:
-        card.parse_distance_m("1.500", ENGLISH)
+        card.parse_figure(DISTANCE, "1.500", ENGLISH)
     assert raised.value.problem == FigureProblem.AMBIGUOUS
     with pytest.raises(InvalidFigure) as raised:
         card.parse_count("2.5", 100, ENGLISH)
     assert raised.value.problem == FigureProblem.NOT_WHOLE
+
+
+@pytest.mark.parametrize(
+    ("figure", "text", "language", "value"),
+    [
+        ("weight", "12,5 กก.", "th", 12.5),
+        ("weight", "12.5 kg", "en", 12.5),
+        ("weight", "12.5kg", "zh", 12.5),
+        ("weight", "12,5 公斤", "zh", 12.5),
+        ("weight", "3 千克", "zh", 3),
+        ("weight", "500 g", "en", 0.5),
+        ("weight", "1.200 gram", "id", 1.2),
+        ("weight", "7 KG", "vi", 7),
+        ("weight", "๑๒,๕ กิโลกรัม", "th", 12.5),
+        ("bags", "3 ถุง", "th", 3),
+        ("bags", "4 bags", "en", 4),
+        ("bags", "5袋", "zh", 5),
+        ("bags", "2 kantong", "id", 2),
+        ("people", "8 คน", "th", 8),
+        ("people", "12人", "zh", 12),
+        ("distance", "1,5 กม.", "th", 1500),
+        ("distance", "800 เมตร", "th", 800),
+        ("distance", "2 公里", "zh", 2000),
+        ("distance", "300m", "en", 300),
+    ],
+)
+def test_cleanup_figures_with_their_unit(
+    figure: str, text: str, language: str, value: float
+) -> None:
+    assert card.parse_figure(card.Figure(figure), text, babel_locale(language)) == value
+
+
+def test_a_unit_of_something_else_is_refused() -> None:
+    with pytest.raises(InvalidFigure) as raised:
+        card.parse_figure(card.Figure.BAGS, "3 kg", ENGLISH)
+    assert raised.value.problem == FigureProblem.WRONG_UNIT
+    with pytest.raises(InvalidFigure) as raised:
+        card.parse_figure(card.Figure.WEIGHT, "12 rom", ENGLISH)  # "m" only after the number
+    assert raised.value.problem == FigureProblem.NOT_A_NUMBER
+
+
+def test_every_unit_word_means_one_unit() -> None:
+    seen: dict[str, object] = {}
+    for unit in UNITS:
+        for words in unit.words.values():
+            for word in words:
+                assert seen.setdefault(word.casefold(), unit) is unit, word
 
 
 def test_the_ambiguity_is_put_to_the_reader_in_their_language(catalogs: Catalogs) -> None:
@@ -235,3 +286,31 @@ def test_a_zone_is_named_with_the_languages_own_brackets(catalogs: Catalogs) -> 
     march = datetime(2027, 3, 18, tzinfo=UTC)
     assert catalogs.translator("zh").zone_name("Asia/Bangkok", march) == "曼谷（GMT+07:00）"
     assert catalogs.translator("en").zone_name("Asia/Bangkok", march) == "Bangkok (GMT+07:00)"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("d MMMM G y", "18 มีนาคม พ.ศ. 2570"),
+        ("d/M/yy", "18/3/70"),
+        ("EEEEที่ d MMMM G yyyy", "วันพฤหัสบดีที่ 18 มีนาคม พ.ศ. 2570"),
+        ("'y' d", "y 18"),  # a quoted letter is text, not the year
+    ],
+)
+def test_only_the_year_and_era_fields_turn_buddhist(pattern: str, expected: str) -> None:
+    thai_pattern = buddhist_era_pattern(pattern, 2027, "พ.ศ.")
+    assert dates.format_date(date(2027, 3, 18), thai_pattern, locale="th") == expected
+
+
+def test_thai_readers_read_buddhist_era_years_and_everyone_else_western(
+    catalogs: Catalogs,
+) -> None:
+    moment = datetime(2027, 3, 18, 2, 0, tzinfo=UTC)
+    thai = catalogs.translator("th")
+    assert thai.date(moment, "Asia/Bangkok") == "18 มีนาคม พ.ศ. 2570"
+    assert thai.date(moment, "Asia/Bangkok", "short") == "18/3/70"
+    assert thai.moment(moment, "Asia/Bangkok") == "18 มี.ค. 2570 09:00 น."
+    # New Year's Eve in UTC is already New Year's Day in Bangkok: the local year counts.
+    assert "2571" in thai.date(datetime(2027, 12, 31, 20, 0, tzinfo=UTC), "Asia/Bangkok")
+    for language in ("en", "lo", "km", "zh"):
+        assert "2027" in catalogs.translator(language).date(moment, "Asia/Bangkok")

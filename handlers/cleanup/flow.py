@@ -48,6 +48,7 @@ class Awaiting(StrEnum):
     LOCAL_LABEL = "local_label"
     PHOTOS = "photos"
     CONFIRMATION = "confirmation"
+    CHANGE_VALUE = "change_value"
     REVIEW = "review"
     CORRECTION_FIGURE = "correction_figure"
     CORRECTION_VALUE = "correction_value"
@@ -66,10 +67,13 @@ BACK_TO_CATEGORIES = "cc.items"
 TALLY_DONE = "cc.tdone"
 PHOTOS_DONE = "cc.pdone"
 SUBMIT = "cc.submit"
+CHANGE_FIGURE = "cc.chg"
 CORRECT = "cc.fix"
 CORRECT_FIGURE = "cc.fixf"
 REVIEWED = "cc.ok"
 CLOSE_REVIEW = "cc.close"
+SHOW_PHOTOS = "cc.photos"
+EXPORT_CARDS = "cc.export"
 
 STEPS = (Awaiting.BAGS, Awaiting.WEIGHT, Awaiting.PEOPLE, Awaiting.DISTANCE)
 FIGURE_OF_STEP = {
@@ -175,6 +179,8 @@ def refusal_text(t: Translator, reason: Refusal) -> str:
 def figure_problem_text(t: Translator, problem: InvalidFigure) -> str:
     if problem.unread is not None and problem.problem == FigureProblem.AMBIGUOUS:
         return ambiguous_number(t, problem.unread)
+    if problem.problem == FigureProblem.WRONG_UNIT:
+        return t._("That unit does not fit this question. Please type the number again.")
     if problem.problem == FigureProblem.NEGATIVE:
         return t._("That can't be negative. Please type 0 or more.")
     if problem.problem == FigureProblem.NOT_WHOLE:

@@ -23,18 +23,24 @@ from events.cleanup_card import (
     NoDraft,
     PhotoProblem,
     PhotoRefused,
-    Refusal,
     ReportRefused,
 )
 from events.models import Event
+from handlers.cleanup.confirmation import (
+    change_figure,
+    show_confirmation,
+    type_changed_figure,
+)
 from handlers.cleanup.flow import (
     ADD,
     BACK_TO_CATEGORIES,
     BACK_TO_SECTIONS,
     CATEGORY,
+    CHANGE_FIGURE,
     CLOSE_REVIEW,
     CORRECT,
     CORRECT_FIGURE,
+    EXPORT_CARDS,
     FIGURE_OF_STEP,
     LOCAL,
     PHOTOS_DONE,
@@ -42,6 +48,7 @@ from handlers.cleanup.flow import (
     REVIEW,
     REVIEWED,
     SECTION,
+    SHOW_PHOTOS,
     SKIP_TALLY,
     STEPS,
     SUBMIT,
@@ -57,7 +64,6 @@ from handlers.cleanup.flow import (
     figure_problem_text,
     figure_prompt,
     figures_line,
-    items_lines,
     number_examples,
     refusal_text,
     tell,
@@ -72,6 +78,7 @@ from handlers.cleanup.review import (
     show_review,
     type_correction,
 )
+from handlers.cleanup.review_files import export_cards, show_photos
 from handlers.cleanup.tally import (
     add_to_count,
     ask_local_item,
@@ -234,7 +241,7 @@ async def after_tally(update: Update, context: TidelineContext) -> Awaiting:
                 "/privacy and add photos next time."
             ),
         )
-        return await _show_confirmation(update, context)
+        return await show_confirmation(update, context)
     await answer(
         update,
         context,
@@ -268,7 +275,7 @@ async def receive_photo(update: Update, context: TidelineContext) -> Awaiting | 
                     "/privacy and add photos next time."
                 ),
             )
-            return await _show_confirmation(update, context)
+            return await show_confirmation(update, context)
         text = t.ngettext(
             "A data card holds up to {count} photo.",
             "A data card holds up to {count} photos.",
@@ -294,36 +301,7 @@ async def expect_photo(update: Update, context: TidelineContext) -> None:
 @while_open
 async def photos_done(update: Update, context: TidelineContext) -> Awaiting:
     await answer(update, context, context.t._("Photos: done."), edit=True)
-    return await _show_confirmation(update, context)
-
-
-async def _show_confirmation(update: Update, context: TidelineContext) -> Awaiting:
-    t = context.t
-    session = await context.session()
-    account = await account_of(session, update)
-    draft = await card.load_draft(session, draft_key(update))
-    event = await session.get(Event, draft.event_id)
-    if event is None:
-        raise ReportRefused(Refusal.NO_SUCH_EVENT)
-    lines = [
-        t._("<b>Please check your data card</b> – {title}").format(title=escaped_title(t, event)),
-        figures_line(t, draft.card),
-        *items_lines(t, draft.card.items),
-    ]
-    # Photos sent before the consent was withdrawn are not kept (see submit_report).
-    photos = len(draft.card.photo_file_ids) if card.may_add_photos(account) else 0
-    if photos:
-        lines.append(
-            t.ngettext("{count} photo", "{count} photos", photos).format(count=t.number(photos))
-        )
-    tally_label = t._("Edit item tally") if draft.card.items else t._("Add item tally")
-    await answer(
-        update,
-        context,
-        "\n".join(lines),
-        [[context.button(t._("Submit"), SUBMIT)], [context.button(tally_label, TALLY)]],
-    )
-    return Awaiting.CONFIRMATION
+    return await show_confirmation(update, context)
 
 
 async def submit(update: Update, context: TidelineContext) -> int:
@@ -441,13 +419,20 @@ def build_cleanup_card() -> ConversationHandler:
             ],
             Awaiting.CONFIRMATION: [
                 _button(TALLY, open_tally),
+                _button(CHANGE_FIGURE, change_figure),
                 *expects_buttons,
+            ],
+            Awaiting.CHANGE_VALUE: [
+                MessageHandler(typed, type_changed_figure),
+                MessageHandler(not_command, expect_number),
             ],
             Awaiting.REVIEW: [
                 _button(REVIEW, open_review),
                 _button(CORRECT, choose_correction),
                 _button(REVIEWED, confirm_reviewed),
                 _button(CLOSE_REVIEW, close_review),
+                _button(SHOW_PHOTOS, show_photos),
+                _button(EXPORT_CARDS, export_cards),
                 *expects_buttons,
             ],
             Awaiting.CORRECTION_FIGURE: [

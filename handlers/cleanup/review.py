@@ -10,10 +10,12 @@ from handlers.cleanup.flow import (
     CLOSE_REVIEW,
     CORRECT,
     CORRECT_FIGURE,
+    EXPORT_CARDS,
     FIGURE_LABELS,
     REVIEW,
     REVIEW_PAGE,
     REVIEWED,
+    SHOW_PHOTOS,
     Awaiting,
     admins,
     draft_key,
@@ -82,6 +84,12 @@ async def show_review(
                     t._("Mark {number} reviewed").format(number=report.id), REVIEWED, report.id
                 )
             )
+        if report.photo_file_ids:
+            row.append(
+                context.button(
+                    t._("📷 Photos {number}").format(number=report.id), SHOW_PHOTOS, report.id
+                )
+            )
         keyboard.append(row)
     paging = []
     if page > 0:
@@ -90,6 +98,13 @@ async def show_review(
         paging.append(context.button(t._("Next ›"), REVIEW, event_id, page + 1))
     if paging:
         keyboard.append(paging)
+    if reports:
+        keyboard.append(
+            [
+                context.button(t._("Export CSV"), EXPORT_CARDS, event_id, "csv"),
+                context.button(t._("Export XLSX"), EXPORT_CARDS, event_id, "xlsx"),
+            ]
+        )
     keyboard.append([context.button(t._("Close"), CLOSE_REVIEW)])
     await answer(update, context, "\n".join(lines), keyboard, edit=edit)
     return Awaiting.REVIEW

@@ -15,12 +15,20 @@ from accounts.service import place_of
 from events import service
 from events.models import ACTIVE, Event, EventKind, EventStatus, Registration
 from handlers.events import actions
-from handlers.events.cards import KIND_LABELS, event_card, refusal_text, seats_line, title_of
+from handlers.events.cards import (
+    KIND_LABELS,
+    event_card,
+    refusal_text,
+    seats_line,
+    status_line,
+    title_of,
+)
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.city_choice import city_name
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import EVENT, SET_UP_THEN_SHOW, DeepLink
 from i18n import Translator
+from i18n.shorten import shorten
 
 PAGE_SIZE = 5
 ANY = "-"
@@ -78,33 +86,40 @@ async def list_events(update: Update, context: TidelineContext) -> None:
     lines = [t._("<b>Upcoming events</b>")]
     if not events:
         lines.append(t._("No upcoming events match. Try another filter."))
+    own = {
+        registration.event_id: registration
+        for registration, _ in await service.registrations_of(session, reader, now=context.now())
+    }
     for number, event in enumerate(events, start=page * PAGE_SIZE + 1):
-        lines.append(_list_line(context, number, event))
+        registration = own.get(event.id)
+        if registration is None:
+            standing = "👥 " + seats_line(t, event)
+        else:
+            # Seats matter to people deciding whether to register, not to those who have.
+            waiting = await service.waitlist_place(session, registration)
+            standing = status_line(t, registration, event, place=waiting)
+        lines.append(_list_line(context, number, event, standing))
     keyboard = [
-        [context.button(f"{n}. {_short(title_of(t, e))}", actions.SHOW, e.id)]
+        [context.button(f"{n}. {shorten(title_of(t, e), 40)}", actions.SHOW, e.id)]
         for n, e in enumerate(events, start=page * PAGE_SIZE + 1)
     ]
     keyboard += _navigation(context, page, total, kind, country, place, city)
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 
-def _list_line(context: TidelineContext, number: int, event: Event) -> str:
+def _list_line(context: TidelineContext, number: int, event: Event, standing: str) -> str:
     t = context.t
     when = t.moment(event.starts_at, event.timezone)
     return (
         f"\n{number}. <b>{escape(title_of(t, event))}</b> · {t._(KIND_LABELS[event.kind])}\n"
         f"   🗓 {when} · 📍 {escape(city_name(t, event.city, event.city_geoname_id))}, "
         f"{t.country_name(event.country)}\n"
-        f"   👥 {seats_line(t, event)}"
+        f"   {standing}"
     )
 
 
 def _city_label(t: Translator, city: Place) -> str:
     return city_name(t, city.name, city.geoname_id)
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _navigation(
@@ -206,6 +221,7 @@ async def send_event(update: Update, context: TidelineContext, event_id: int) ->
     if event is None or not visible:
         await answer(update, context, refusal_text(t, service.Refusal.NOT_FOUND))
         return
+    place = await service.waitlist_place(session, registration) if registration else None
     chat = update.effective_chat
     assert chat is not None
     await context.answer_query(update)
@@ -219,7 +235,7 @@ async def send_event(update: Update, context: TidelineContext, event_id: int) ->
     await answer(
         update,
         context,
-        event_card(t, event, registration=registration),
+        event_card(t, event, registration=registration, place=place),
         card_keyboard(context, event, registration),
     )
 

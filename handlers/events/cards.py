@@ -59,8 +59,11 @@ def seats_line(t: Translator, event: Event) -> str:
     return t.ngettext("{count} seat left", "{count} seats left", left).format(count=t.number(left))
 
 
-def status_line(t: Translator, registration: Registration, event: Event) -> str:
-    """ "Pending approval" and "on the waitlist" are different things and always read so."""
+def status_line(
+    t: Translator, registration: Registration, event: Event, *, place: int | None = None
+) -> str:
+    """ "Pending approval" and "on the waitlist" are different things and always read so;
+    ``place`` is the person's place on the waitlist (events.service.waitlist_place)."""
     status = registration.status
     if status == Status.CONFIRMED and registration.attended_at is not None:
         return t._("✅ You attended.")
@@ -68,18 +71,28 @@ def status_line(t: Translator, registration: Registration, event: Event) -> str:
         return t._("✅ You are registered.")
     if status == Status.PENDING:
         return t._("⏳ Pending approval: an organizer will decide and I will tell you.")
+    if status == Status.WAITLISTED and place is not None:
+        return t._(
+            "🕒 On the waitlist, place {place}: I will offer you a seat if one frees up."
+        ).format(place=t.number(place))
     if status == Status.WAITLISTED:
         return t._("🕒 On the waitlist: I will offer you a seat if one frees up.")
     if status == Status.OFFERED and registration.offer_expires_at is not None:
         return t._("🎟 A seat is held for you until {moment}. Accept it to confirm.").format(
-            moment=t.moment(registration.offer_expires_at, event.timezone)
+            moment=t.moment_with_zone(registration.offer_expires_at, event.timezone)
         )
     if status == Status.REJECTED:
         return t._("Your request was not approved.")
     return t._("Your registration is cancelled.")
 
 
-def event_card(t: Translator, event: Event, *, registration: Registration | None = None) -> str:
+def event_card(
+    t: Translator,
+    event: Event,
+    *,
+    registration: Registration | None = None,
+    place: int | None = None,
+) -> str:
     picked = event_text(event, t.language)
     text = picked.text
     lines = [f"<b>{escape(text.title)}</b>", f"<i>{t._(KIND_LABELS[event.kind])}</i>"]
@@ -115,7 +128,7 @@ def event_card(t: Translator, event: Event, *, registration: Registration | None
             )
         )
     if registration is not None and registration.status != Status.DRAFT:
-        lines += ["", status_line(t, registration, event)]
+        lines += ["", status_line(t, registration, event, place=place)]
     return "\n".join(lines)
 
 

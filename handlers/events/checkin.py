@@ -7,16 +7,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from accounts.models import ConsentPurpose
+from accounts.models import ConsentPurpose, User
 from accounts.service import consents_of
 from events import service
 from events.models import Event, Registration
 from events.models import RegistrationStatus as Status
-from events.service import CheckIn, EventRefused, Refusal
+from events.service import SELF_CHECKIN_EARLY, CheckIn, EventRefused, Refusal
 from handlers.events.cards import refusal_text, title_of
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import CHECKIN, DeepLink
 from handlers.runtime.gates import LIVE_LOCATION
+from i18n import Translator
+
+
+def checkin_caption(t: Translator, event: Event) -> str:
+    return t._(
+        "Your check-in code for {title}. Show it to an organizer at the venue; "
+        "it works only for organizers of this event."
+    ).format(title=escape(title_of(t, event)))
+
+
+def self_checkin_hint(t: Translator, event: Event, person: User) -> str:
+    """How to check in without an organizer, at an event that allows it."""
+    assert event.self_checkin_radius_m is not None
+    minutes = int(SELF_CHECKIN_EARLY.total_seconds() // 60)
+    hint = t.ngettext(
+        "You can also check yourself in: from {minutes} minute before the start, share your "
+        "<b>live</b> location within {radius} m of the venue.",
+        "You can also check yourself in: from {minutes} minutes before the start, share your "
+        "<b>live</b> location within {radius} m of the venue.",
+        minutes,
+    ).format(minutes=t.number(minutes), radius=t.number(event.self_checkin_radius_m))
+    if not consents_of(person)[ConsentPurpose.PHOTOS_LOCATION]:
+        hint += " " + t._("It needs your consent to “Photos and location”, given in /privacy.")
+    return hint
 
 
 async def scan_code(update: Update, context: TidelineContext, token: str | None) -> None:

@@ -20,10 +20,11 @@ from handlers.events.cards import (
     status_line,
     title_of,
 )
-from handlers.events.checkin import CHECKIN_LINK
+from handlers.events.checkin import CHECKIN_LINK, checkin_caption
 from handlers.kit.actions import report_cleanup_button
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
+from i18n.shorten import shorten
 
 
 async def list_mine(update: Update, context: TidelineContext) -> None:
@@ -43,13 +44,14 @@ async def list_mine(update: Update, context: TidelineContext) -> None:
     keyboard = []
     for number, (registration, event) in enumerate(rows, start=1):
         title = title_of(t, event)
+        place = await service.waitlist_place(session, registration)
         lines.append(
             f"\n{number}. <b>{escape(title)}</b>\n"
             f"   🗓 {t.moment(event.starts_at, event.timezone)}\n"
-            f"   {status_line(t, registration, event)}"
+            f"   {status_line(t, registration, event, place=place)}"
         )
-        label = f"{number}. {title}"
-        keyboard.append([context.button(label[:40], actions.MY_CARD, registration.id)])
+        label = f"{number}. {shorten(title, 36)}"
+        keyboard.append([context.button(label, actions.MY_CARD, registration.id)])
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 
@@ -95,7 +97,9 @@ async def _send_card(
     edit: bool,
     note: str = "",
 ) -> None:
-    text = event_card(context.t, event, registration=registration)
+    session = await context.session()
+    place = await service.waitlist_place(session, registration)
+    text = event_card(context.t, event, registration=registration, place=place)
     if note:
         text = f"{note}\n\n{text}"
     await answer(update, context, text, _card_keyboard(context, registration, event), edit=edit)
@@ -158,10 +162,7 @@ async def send_code(update: Update, context: TidelineContext) -> None:
     await context.answer_query(update)
     chat = update.effective_chat
     assert chat is not None
-    caption = t._(
-        "Your check-in code for {title}. Show it to an organizer at the venue; "
-        "it works only for organizers of this event."
-    ).format(title=escape(title_of(t, event)))
+    caption = checkin_caption(t, event)
     picture = checkin_qr_png(link)
     await context.send(
         lambda: chat.send_photo(

@@ -10,6 +10,7 @@ the reason recorded on its outbox row:
 * ``event.approval_request``: the request was already decided.
 * ``event.changed``: a later change superseded it, or the person is no longer registered.
 * ``event.impact``: the person erased their data or no data card exists any more.
+* ``event.checked_in``: the attendance was undone meanwhile.
 * ``event.decision``, ``event.offer_expired``, ``event.cancelled``: none; they stay true.
 """
 
@@ -18,6 +19,7 @@ from html import escape
 from telegram import InlineKeyboardMarkup
 
 from accounts.models import User
+from events.checkin_code import checkin_qr_png
 from events.export import answer_text
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
@@ -25,8 +27,16 @@ from events.notices import Kind
 from events.texts import question_text
 from handlers.events import actions
 from handlers.events.cards import calendar_file, status_line, title_of
+from handlers.events.checkin import CHECKIN_LINK, checkin_caption, self_checkin_hint
 from handlers.kit import actions as shared
-from handlers.runtime.sender import Outgoing, Renderer, RenderRequest, SkipSend, VenueSpec
+from handlers.runtime.sender import (
+    Outgoing,
+    PhotoSpec,
+    Renderer,
+    RenderRequest,
+    SkipSend,
+    VenueSpec,
+)
 
 
 async def _load(request: RenderRequest) -> tuple[Registration, Event]:
@@ -92,18 +102,35 @@ async def render_day_before(request: RenderRequest) -> Outgoing:
 
 
 async def render_same_day(request: RenderRequest) -> Outgoing:
+    """The reminder on the day carries the check-in code itself: on a beach nobody wants to
+    dig through /my for it."""
     registration, event = await _load(request)
     _upcoming_and_confirmed(request, registration, event)
     t = request.t
     text = (
         t._("Soon: <b>{title}</b>").format(title=_title(request, event))
         + f"\n{_when_where(request, event)}\n\n"
-        + t._("Your check-in code is in /my. See you there!")
+        + t._("Show the check-in code below to an organizer at the venue. See you there!")
     )
+    if event.self_checkin_radius_m:
+        text += "\n\n" + self_checkin_hint(t, event, request.user)
+    link = CHECKIN_LINK.url(request.bot_username, registration.checkin_token)
     return Outgoing(
         text=text,
         venue=_venue(request, event),
+        photo=PhotoSpec("check-in.png", checkin_qr_png(link), checkin_caption(t, event)),
         document=calendar_file(t, event, registration, now=request.now),
+    )
+
+
+async def render_checked_in(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    if registration.attended_at is None:
+        raise SkipSend("attendance was undone")
+    return Outgoing(
+        text=request.t._("✅ You are checked in to <b>{title}</b>. Welcome!").format(
+            title=_title(request, event)
+        )
     )
 
 
@@ -114,7 +141,7 @@ async def render_seat_offer(request: RenderRequest) -> Outgoing:
         raise SkipSend("seat offer no longer open")
     t = request.t
     text = t._("A seat has freed up for <b>{title}</b>! It is held for you until {moment}.").format(
-        title=_title(request, event), moment=t.moment(expires, event.timezone)
+        title=_title(request, event), moment=t.moment_with_zone(expires, event.timezone)
     )
     text += f"\n{_when_where(request, event)}"
     keyboard = InlineKeyboardMarkup(
@@ -243,4 +270,5 @@ RENDERERS: dict[str, Renderer] = {
     Kind.APPROVAL_REQUEST: render_approval_request,
     Kind.CHANGED: render_changed,
     Kind.CANCELLED: render_cancelled,
+    Kind.CHECKED_IN: render_checked_in,
 }

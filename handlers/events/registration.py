@@ -203,7 +203,9 @@ async def _tell_outcome(
         else t._("You are already registered for <b>{title}</b>.")
     ).format(title=title)
     keyboard = [[context.button(t._("My registration"), actions.MY_CARD, registration.id)]]
-    await answer(update, context, f"{lead}\n{status_line(t, registration, event)}", keyboard)
+    place = await service.waitlist_place(await context.session(), registration)
+    status = status_line(t, registration, event, place=place)
+    await answer(update, context, f"{lead}\n{status}", keyboard)
     if created and registration.status == Status.CONFIRMED:
         await send_calendar_file(
             update, context, event, registration, caption=t._("Add it to your calendar.")

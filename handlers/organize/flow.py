@@ -33,6 +33,7 @@ from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard
 from handlers.organize import steps
 from i18n import Translator
+from i18n.shorten import shorten
 
 
 class Awaiting(StrEnum):
@@ -276,11 +277,13 @@ async def list_screen(step: Step, page: int, notice: str | None = None) -> Scree
     answers = steps.wizard_answers(step.notes)
     if answers:
         title = answers.get("title") or t._("untitled")
-        keyboard.append([context.button(t._("Continue: {title}").format(title=title)[:60], RESUME)])
+        label = t._("Continue: {title}").format(title=shorten(title, 40))
+        keyboard.append([context.button(label, RESUME)])
     for event in shown:
         label = "{title} · {day} · {status}".format(
-            title=steps.event_title(event, t.language)[:28],
-            day=t.date(event.starts_at, event.timezone, "short"),
+            title=shorten(steps.event_title(event, t.language), 28),
+            # "medium" is the reader's own and unambiguous: "Dec 5, 2026", "5 ธ.ค. 2569".
+            day=t.date(event.starts_at, event.timezone, "medium"),
             status=t._(steps.EVENT_STATUS_LABELS[event.status]),
         )
         keyboard.append([context.button(label, CARD, event.id)])

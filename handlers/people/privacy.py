@@ -1,6 +1,7 @@
 """/privacy (consent per purpose), /mydata (export) and /deleteme (erasure, asked twice)."""
 
 import json
+from html import escape
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -8,10 +9,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from accounts import service
 from db.conversations import forget_key
 from events import privacy as event_privacy
+from events.models import Event
+from events.texts import event_title
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.runtime.conversations import end_conversations
+from i18n import Translator
 from pledges import privacy as pledge_privacy
 
 CONSENT = "priv.toggle"
@@ -49,18 +53,41 @@ async def export_data(update: Update, context: TidelineContext) -> None:
 
 async def ask_erasure(update: Update, context: TidelineContext) -> None:
     t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    held = await event_privacy.seats_held_soon(session, account, now=context.now())
+    text = t._(
+        "This deletes your profile, your consents and your roles. Events and reports keep only "
+        "anonymous counts. Do you want to delete your data?"
+    )
+    if held:
+        text = _seats_warning(t, held) + "\n\n" + text
     await answer(
         update,
         context,
-        t._(
-            "This deletes your profile, your consents and your roles. Events and reports keep only "
-            "anonymous counts. Do you want to delete your data?"
-        ),
+        text,
         [
             [context.button(t._("Yes, delete my data"), ERASE_FIRST_YES)],
             [context.button(t._("No, keep it"), ERASE_KEEP)],
         ],
     )
+
+
+def _seats_warning(t: Translator, events: list[Event]) -> str:
+    days = event_privacy.SEATS_SOON.days
+    lines = [
+        t.ngettext(
+            "⚠️ You hold a seat for events in the next {count} day. Deleting your data gives "
+            "it up, and it goes to someone on the waitlist:",
+            "⚠️ You hold a seat for events in the next {count} days. Deleting your data gives "
+            "it up, and it goes to someone on the waitlist:",
+            days,
+        ).format(count=t.number(days))
+    ]
+    for event in events:
+        title = escape(event_title(event, t.language))
+        lines.append(f"• <b>{title}</b>, {t.moment_with_zone(event.starts_at, event.timezone)}")
+    return "\n".join(lines)
 
 
 async def confirm_erasure(update: Update, context: TidelineContext) -> None:

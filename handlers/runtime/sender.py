@@ -36,6 +36,7 @@ __all__ = [
     "SkipSend",
     "TelegramSender",
     "UnknownKind",
+    "PhotoSpec",
     "VenueSpec",
     "retry_after_seconds",
 ]
@@ -49,14 +50,23 @@ class VenueSpec:
     address: str
 
 
+@dataclass(frozen=True)
+class PhotoSpec:
+    filename: str
+    content: bytes
+    caption: str | None = None  # HTML, at most 1,024 characters
+
+
 @dataclass
 class Outgoing:
     """One outbox message as the recipient sees it: the venue (sendVenue) first, then the HTML
-    text with its keyboard, then the document (sendDocument)."""
+    text with its keyboard, then the photo (sendPhoto), then the document (sendDocument). Each
+    part waits for its own pacing slot; a retry sends every part again."""
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
     venue: VenueSpec | None = None
+    photo: PhotoSpec | None = None
     document: tuple[str, bytes] | None = None  # (filename, content)
 
 
@@ -65,8 +75,8 @@ ButtonFactory = Callable[..., InlineKeyboardButton]
 
 @dataclass
 class RenderRequest:
-    """What a renderer gets: the recipient's current language and a button maker whose
-    callback data only the recipient can use."""
+    """What a renderer gets: the recipient's current language, a button maker whose callback
+    data only the recipient can use, and the bot's username for its deep links."""
 
     session: AsyncSession
     user: User
@@ -74,6 +84,7 @@ class RenderRequest:
     t: Translator
     now: datetime
     button: ButtonFactory
+    bot_username: str
 
 
 Renderer = Callable[[RenderRequest], Awaitable[Outgoing]]
@@ -132,6 +143,7 @@ class TelegramSender:
             t=self.catalogs.translator(user.language),
             now=now,
             button=button,
+            bot_username=self.bot.username,
         )
         return await renderer(request)
 
@@ -157,6 +169,15 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=outgoing.keyboard,
             )
+            if outgoing.photo is not None:
+                photo = outgoing.photo
+                await pace(chat_id)
+                await self.bot.send_photo(
+                    chat_id,
+                    photo=InputFile(photo.content, filename=photo.filename),
+                    caption=photo.caption,
+                    parse_mode=ParseMode.HTML if photo.caption else None,
+                )
             if outgoing.document is not None:
                 filename, content = outgoing.document
                 await pace(chat_id)
