@@ -2,8 +2,9 @@
 
 Callers translate: column headers and enum values come in through ``labels`` (keys below, plus
 ``status.<value>``, ``checkin_method.<value>``, ``stakeholder_role.<value>`` and
-``partner_sharing.yes``), and anything missing falls back to the key itself. Custom questions are headed by their prompt in the
-requested language or the next one along the chain of i18n.fallback (events.texts).
+``partner_sharing.yes``), and anything missing falls back to the key itself. Custom questions are
+headed by their prompt in the requested language or the next one along the chain of
+i18n.fallback (events.texts).
 """
 
 import csv

@@ -144,9 +144,7 @@ def participants() -> list[Participant]:
     )
     # Asked once, then withdrawn: not to be shared.
     withdrawn = Consent(purpose=ConsentPurpose.PARTNER_SHARING, granted=False, changed_at=NOW)
-    wei = make_user(
-        2, "王伟", username="wangwei", country="CN", city="南宁", consents=[withdrawn]
-    )
+    wei = make_user(2, "王伟", username="wangwei", country="CN", city="南宁", consents=[withdrawn])
     ana = make_user(3, "Ana", country="TL")
     budi = make_user(4, "Budi", country="ID")
     lina = make_user(5, "Lina")
