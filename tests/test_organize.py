@@ -260,8 +260,8 @@ async def test_approve_and_reject_from_the_pending_list(bot: BotRunner) -> None:
     stale = ben.last
     await bot.do(ana.press("Reject"))
     # Rejecting asks first.
-    assert "Decline the request of Volunteer 2" in ana.last.text
-    await bot.do(ana.press("Decline"))
+    assert "Reject the request of Volunteer 2" in ana.last.text
+    await bot.do(ana.press("Yes, reject"))
     assert "Not approved: Volunteer 2" in ana.last.text
     # Ben's list still shows Volunteer 2: his tap comes too late.
     await bot.do(ben.press("Reject", stale))

@@ -239,11 +239,11 @@ async def test_reject_asks_first_and_the_person_reads_the_reason(bot: BotRunner)
     assert "Mai" in (request.text or "") and "asks to join" in (request.text or "")
 
     await bot.do(ana.press("Reject", request))
-    assert "Decline the request of Mai" in ana.last.text
+    assert "Reject the request of Mai" in ana.last.text
     await bot.do(ana.press("« Back"))
     assert "Pending approvals" in ana.last.text and "Mai – pending approval" in ana.last.text
     await bot.do(ana.press("Reject"))
-    await bot.do(ana.press("Decline and say why"))
+    await bot.do(ana.press("Reject and say why"))
     assert "Mai reads it" in ana.last.text
     await bot.do(ana.send_text("Sorry, this one is for <partners> only."))
     assert "Not approved: Mai has been told, with your reason." in ana.last.text

@@ -254,15 +254,15 @@ async def ask_reject(update: Update, context: TidelineContext) -> None:
     async def work(step: Step) -> Screen:
         context, t = step.context, step.t
         registration, event = await _pending(step, registration_id)
-        text = t._("Decline the request of {name} for “{title}”? They will be told.").format(
+        text = t._("Reject the request of {name} for “{title}”? They will be told.").format(
             name=escape(await _name(step, registration)),
             title=escape(steps.event_title(event, t.language)),
         )
         keyboard = [
-            [context.button(t._("Decline"), REJECT_SURE, registration.id, REJECT_NOW, *page)],
+            [context.button(t._("Yes, reject"), REJECT_SURE, registration.id, REJECT_NOW, *page)],
             [
                 context.button(
-                    t._("Decline and say why"),
+                    t._("Reject and say why"),
                     REJECT_SURE,
                     registration.id,
                     REJECT_WITH_REASON,
