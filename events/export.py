@@ -1,9 +1,10 @@
 """Participant lists of one event as CSV and XLSX files for its organizers.
 
 Callers translate: column headers and enum values come in through ``labels`` (keys below, plus
-``status.<value>``, ``checkin_method.<value>`` and ``stakeholder_role.<value>``), and anything
-missing falls back to the key itself. Custom questions are headed by their prompt in the
-requested language or the next one along the chain of i18n.fallback (events.texts).
+``status.<value>``, ``checkin_method.<value>``, ``stakeholder_role.<value>`` and
+``partner_sharing.yes``), and anything missing falls back to the key itself. Custom questions are
+headed by their prompt in the requested language or the next one along the chain of
+i18n.fallback (events.texts).
 """
 
 import csv
@@ -23,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.models import User
+from accounts.models import ConsentPurpose, User
+from accounts.service import consents_of
 from events.models import (
     Event,
     QuestionKind,
@@ -38,6 +40,8 @@ COLUMNS: tuple[str, ...] = (
     "number",
     "name",
     "username",
+    # Reaches people without a username (Telegram's tg://user?id= link, or a forward).
+    "telegram_id",
     "organization",
     "stakeholder_role",
     "country",
@@ -47,6 +51,9 @@ COLUMNS: tuple[str, ...] = (
     "registered_at",
     "attended_at",
     "checkin_method",
+    # Whether the person allowed sharing their contact details with the event's partners:
+    # only these rows may be passed on to them.
+    "partner_sharing",
 )
 # Local times of the event; their headers name the zone so nobody reads them as UTC.
 TIME_COLUMNS = frozenset({"registered_at", "attended_at"})
@@ -244,6 +251,7 @@ def _row(
         user.first_name or "",
         # Without the "@": Excel reads "@name" as a formula and shows #NAME?.
         user.username or "",
+        user.telegram_id,
         user.organization or "",
         _enum_label(labels, "stakeholder_role", user.stakeholder_role),
         user.country or "",
@@ -253,7 +261,12 @@ def _row(
         _local(registration.created_at, zone),
         _local(registration.attended_at, zone),
         _enum_label(labels, "checkin_method", method),
+        labels.get("partner_sharing.yes", "yes") if _shares_with_partners(user) else "",
     ]
+
+
+def _shares_with_partners(user: User) -> bool:
+    return user.erased_at is None and consents_of(user)[ConsentPurpose.PARTNER_SHARING]
 
 
 def _answer(

@@ -38,10 +38,8 @@ from events.models import (
     EventStatus,
     EventText,
     QuestionKind,
-    Registration,
     RegistrationMode,
     RegistrationQuestion,
-    RegistrationStatus,
 )
 from i18n.languages import LANGUAGE_CODES
 
@@ -88,6 +86,12 @@ IMPORTABLE_STATUSES = (EventStatus.DRAFT, EventStatus.PUBLISHED)
 SCHEDULE_FIELDS = frozenset(
     {"starts_at", "ends_at", "timezone", "venue_name", "address", "latitude", "longitude"}
 )
+# What the notice to registrants names, by the fields that changed.
+ANNOUNCED_FIELDS = {
+    notices.Change.TIME: frozenset({"starts_at", "ends_at", "timezone"}),
+    notices.Change.VENUE: frozenset({"venue_name", "address", "latitude", "longitude"}),
+    notices.Change.CANCELLATION_DEADLINE: frozenset({"cancellation_deadline"}),
+}
 # Set by events.service, which also tells the people concerned.
 SERVICE_MANAGED_FIELDS = frozenset({"starts_at", "ends_at", "capacity"})
 REMINDER_FIELDS = frozenset({"reminder_minutes_before", "day_before_reminder"})
@@ -778,27 +782,22 @@ async def _announce(
     """Changes registrants must hear about go through the same service calls as the chat's:
     a new time or place is announced once (one SEQUENCE step) and moves their reminders, a
     larger capacity offers its seats to the waitlist."""
+    changes = [change for change, fields in ANNOUNCED_FIELDS.items() if fields & set(changed)]
     if SCHEDULE_FIELDS.intersection(changed):
         await service.reschedule_event(
-            session, event, starts_at=columns["starts_at"], ends_at=columns["ends_at"], now=now
+            session,
+            event,
+            starts_at=columns["starts_at"],
+            ends_at=columns["ends_at"],
+            now=now,
+            changes=changes,
         )
+    elif changes:
+        await service.announce_change(session, event, changes, now=now)
     if "capacity" in changed:
         await service.change_capacity(session, event, columns["capacity"], now=now)
     if REMINDER_FIELDS.intersection(changed):
-        await _refresh_reminders(session, event, now)
-
-
-async def _refresh_reminders(session: AsyncSession, event: Event, now: datetime) -> None:
-    confirmed = await session.scalars(
-        select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    for registration in confirmed:
-        # Dropping first takes away a day-before reminder that was switched off.
-        await notices.drop_reminders(session, event, registration, now=now)
-        await notices.schedule_reminders(session, event, registration, now=now)
+        await notices.refresh_reminders(session, event, now=now)
 
 
 def _sync_texts(event: Event, texts: Mapping[str, tuple[str, str]]) -> bool:

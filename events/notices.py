@@ -5,13 +5,15 @@ Reminder keys share the prefix ``reminder:event:<id>:user:<id>:`` so cancelling 
 drops them all; notices about a change carry the event's sequence, so each change is announced
 once."""
 
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery import outbox
-from delivery.models import OutboxMessage
+from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem
 from events.models import (
     CleanupReport,
@@ -42,6 +44,15 @@ class Kind:
     CANCELLED = "event.cancelled"
     IMPACT = "event.impact"
     CHECKED_IN = "event.checked_in"
+    LOGISTICS = "event.logistics"
+
+
+class Change(StrEnum):
+    """What an ``event.changed`` notice says has changed: the things registrants act on."""
+
+    TIME = "time"
+    VENUE = "venue"
+    CANCELLATION_DEADLINE = "cancellation_deadline"
 
 
 def _reminder_prefix(event: Event, registration: Registration) -> str:
@@ -93,6 +104,20 @@ def reminder_items(event: Event, registration: Registration, *, now: datetime) -
     return reminders
 
 
+async def refresh_reminders(session: AsyncSession, event: Event, *, now: datetime) -> None:
+    """Every confirmed person's reminders at the event's current reminder settings."""
+    confirmed = await session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    for registration in confirmed:
+        # Dropping first takes away a reminder that was switched off or whose new time passed.
+        await drop_reminders(session, event, registration, now=now)
+        await schedule_reminders(session, event, registration, now=now)
+
+
 async def drop_reminders(
     session: AsyncSession, event: Event, registration: Registration, *, now: datetime
 ) -> None:
@@ -140,8 +165,15 @@ async def offer_expired(
 
 
 async def decision_made(
-    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+    session: AsyncSession,
+    event: Event,
+    registration: Registration,
+    *,
+    now: datetime,
+    reason: str | None = None,
 ) -> None:
+    """``reason``: what the organizer wrote when declining, for the person to read."""
+    extra = {"reason": reason} if reason else {}
     await _notice(
         session,
         registration,
@@ -149,6 +181,7 @@ async def decision_made(
         f"decision:{registration.status}",
         now=now,
         outcome=str(registration.status),
+        **extra,
     )
 
 
@@ -179,16 +212,42 @@ async def checked_in(
 
 
 async def event_changed(
-    session: AsyncSession, event: Event, registration: Registration, *, now: datetime
+    session: AsyncSession,
+    event: Event,
+    registrations: Sequence[Registration],
+    changes: Collection[Change],
+    *,
+    now: datetime,
 ) -> None:
-    await _notice(
-        session,
-        registration,
-        Kind.CHANGED,
-        f"changed:{event.sequence}",
-        now=now,
-        sequence=event.sequence,
+    """One notice per registrant for the event's new sequence. A notice of an earlier change
+    that has not gone out yet is superseded by this one, so this one names its changes too."""
+    unsent = await _unsent_changes(session, event)
+    for registration in registrations:
+        named = set(changes) | unsent.get(registration.user_id, set())
+        await _notice(
+            session,
+            registration,
+            Kind.CHANGED,
+            f"changed:{event.sequence}",
+            now=now,
+            sequence=event.sequence,
+            changes=sorted(named),
+        )
+
+
+async def _unsent_changes(session: AsyncSession, event: Event) -> dict[int, set[Change]]:
+    rows = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == Kind.CHANGED,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.dedupe_key.startswith(f"notice:event:{event.id}:user:"),
+        )
     )
+    unsent: dict[int, set[Change]] = {}
+    for row in rows:
+        named = {Change(change) for change in (row.payload or {}).get("changes", [])}
+        unsent.setdefault(row.user_id, set()).update(named)
+    return unsent
 
 
 async def event_cancelled(

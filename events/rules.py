@@ -28,6 +28,14 @@ ADDRESS_MAX_LENGTH = 300
 CITY_MAX_LENGTH = geography.CITY_MAX_LENGTH
 INVITE_CODE_MAX_LENGTH = 64
 
+# A message organizers write to their registrants (handlers/organize/logistics.py) is shown
+# under a line naming the event, in one Telegram message of at most 4,096 characters; and so
+# is its preview to the organizer, with the line saying how many people it goes to.
+LOGISTICS_MESSAGE_MAX_LENGTH = 3_500
+# The reason an organizer may give when declining a request; the person reads it in the
+# decision notice.
+REJECTION_REASON_MAX_LENGTH = 500
+
 # ---- registration questions -----------------------------------------------------------------
 
 QUESTIONS_MAX = 10

@@ -4,7 +4,7 @@ commit: the caller's transaction does, so a failure leaves nothing half-done."""
 
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +35,7 @@ from events.models import (
     RegistrationQuestion,
     RegistrationStatus,
 )
+from events.notices import Change
 from events.rules import (
     OFFER_HOURS_DEFAULT,
     REMINDER_MINUTES_DEFAULT,
@@ -182,11 +183,13 @@ async def reschedule_event(
     starts_at: datetime,
     ends_at: datetime,
     now: datetime,
+    changes: Collection[Change] = (Change.TIME,),
 ) -> None:
-    """Moves the event; everyone registered hears about it and their reminders move along."""
+    """Moves the event; everyone registered hears about it (``changes`` says what the notice
+    names: the importer moves the venue this way too) and their reminders move along."""
     refuse_unless_changeable(event, now)
     event.starts_at, event.ends_at = starts_at, ends_at
-    await _announce_change(session, event, now)
+    await announce_change(session, event, changes, now=now)
 
 
 async def move_venue(
@@ -202,7 +205,7 @@ async def move_venue(
     refuse_unless_changeable(event, now)
     event.venue_name, event.address = venue_name, address
     event.latitude, event.longitude = latitude, longitude
-    await _announce_change(session, event, now)
+    await announce_change(session, event, (Change.VENUE,), now=now)
 
 
 async def change_capacity(
@@ -229,11 +232,16 @@ async def cancel_event(session: AsyncSession, event: Event, *, now: datetime) ->
         await notices.event_cancelled(session, event, registration, now=now)
 
 
-async def _announce_change(session: AsyncSession, event: Event, now: datetime) -> None:
+async def announce_change(
+    session: AsyncSession, event: Event, changes: Collection[Change], *, now: datetime
+) -> None:
+    """A change registrants act on: one notice each naming what changed (a draft has nobody
+    to tell), and reminders that follow the event's new time."""
     event.sequence += 1
     event.updated_at = now
-    for registration in await _active_registrations(session, event):
-        await notices.event_changed(session, event, registration, now=now)
+    registrations = await _active_registrations(session, event)
+    await notices.event_changed(session, event, registrations, changes, now=now)
+    for registration in registrations:
         if registration.status == RegistrationStatus.CONFIRMED:
             await notices.schedule_reminders(session, event, registration, now=now)
 
@@ -749,10 +757,16 @@ async def withdraw_for_erasure(
 
 
 async def decide(
-    session: AsyncSession, registration: Registration, *, approve: bool, now: datetime
+    session: AsyncSession,
+    registration: Registration,
+    *,
+    approve: bool,
+    now: datetime,
+    reason: str | None = None,
 ) -> Registration:
     """An organizer's answer to a pending request: approved people get a seat if one is free,
-    else a place on the waitlist; either way they are told."""
+    else a place on the waitlist; either way they are told, with the organizer's ``reason``
+    for declining when one was given."""
     event = await _event_of(session, registration)
     if registration.status != RegistrationStatus.PENDING:
         raise EventRefused(Refusal.ALREADY_DECIDED)
@@ -768,7 +782,9 @@ async def decide(
         # The waitlist queues approved people from the decision, not from their request.
         registration.queued_at = now
     await session.flush()
-    await notices.decision_made(session, event, registration, now=now)
+    await notices.decision_made(
+        session, event, registration, now=now, reason=None if approve else reason
+    )
     return registration
 
 

@@ -52,6 +52,7 @@ from handlers.runtime.gates import (
     refuse_forged_buttons,
     resolve_reader,
 )
+from handlers.runtime.group_chats import build_group_redirect
 from handlers.runtime.guarded_bot import GuardedBot
 from handlers.runtime.heartbeat import start_heartbeat, stop_heartbeat
 from handlers.runtime.persistence import DatabasePersistence
@@ -150,8 +151,10 @@ def build_application(
     application.add_handler(TypeHandler(Update, resolve_reader), group=GATES)
     application.add_handler(TypeHandler(Update, refuse_forged_buttons), group=GATES + 1)
     application.add_handler(TypeHandler(Update, admit_edits), group=GATES + 2)
+    # Group chats get a link to a private chat and nothing else.
+    application.add_handler(as_steps([build_group_redirect()])[0], group=GATES + 3)
     # Live locations check in wherever the person is in a flow, before any conversation.
-    application.add_handler(as_steps([build_live_checkin()])[0], group=GATES + 3)
+    application.add_handler(as_steps([build_live_checkin()])[0], group=GATES + 4)
     with warnings.catch_warnings():
         # Conversations mix button and text steps, so they track people per chat, not per
         # message; callback data is signed and checked per person instead (handlers.callbacks).

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from accounts.models import StakeholderRole, User
+from accounts.models import Consent, ConsentPurpose, StakeholderRole, User
 from db.engine import create_engine, create_session_factory
 from events.checkin_code import new_checkin_token
 from events.export import (
@@ -40,6 +40,7 @@ LABELS = {
     "number": "#",
     "name": "Name",
     "username": "Username",
+    "telegram_id": "Telegram ID",
     "organization": "Organization",
     "stakeholder_role": "Role",
     "country": "Country",
@@ -49,6 +50,8 @@ LABELS = {
     "registered_at": "Registered",
     "attended_at": "Attended",
     "checkin_method": "Check-in",
+    "partner_sharing": "Partners",
+    "partner_sharing.yes": "Yes",
     "status.confirmed": "Confirmed",
     "status.waitlisted": "On the waitlist",
     "status.pending": "Pending approval",
@@ -137,8 +140,11 @@ def participants() -> list[Participant]:
         stakeholder_role=StakeholderRole.COMMUNITY,
         country="TH",
         city="ชลบุรี",
+        consents=[Consent(purpose=ConsentPurpose.PARTNER_SHARING, granted=True, changed_at=NOW)],
     )
-    wei = make_user(2, "王伟", username="wangwei", country="CN", city="南宁")
+    # Asked once, then withdrawn: not to be shared.
+    withdrawn = Consent(purpose=ConsentPurpose.PARTNER_SHARING, granted=False, changed_at=NOW)
+    wei = make_user(2, "王伟", username="wangwei", country="CN", city="南宁", consents=[withdrawn])
     ana = make_user(3, "Ana", country="TL")
     budi = make_user(4, "Budi", country="ID")
     lina = make_user(5, "Lina")
@@ -196,6 +202,7 @@ def test_csv_has_a_bom_and_keeps_thai_and_chinese_intact() -> None:
         "#",
         "Name",
         "Username",
+        "Telegram ID",
         "Organization",
         "Role",
         "Country",
@@ -205,6 +212,7 @@ def test_csv_has_a_bom_and_keeps_thai_and_chinese_intact() -> None:
         "Registered (Asia/Bangkok)",
         "Attended (Asia/Bangkok)",
         "Check-in",
+        "Partners",
         "Diet",
         "T-shirt size",
     ]
@@ -213,27 +221,30 @@ def test_csv_has_a_bom_and_keeps_thai_and_chinese_intact() -> None:
     assert names == ["王伟", "สมชาย", "Lina", "Ana", "Budi"]
     wei, somchai, lina, ana, budi = rows
     assert [row[0] for row in rows] == ["1", "2", "3", "4", "5"]
-    assert somchai[2:8] == [
+    assert somchai[2:9] == [
         "somchai",
+        "1001",
         '\'=HYPERLINK("http://evil")',
         "community",
         "TH",
         "ชลบุรี",
         "Confirmed",
     ]
-    assert wei[6] == "南宁"
-    assert somchai[10:12] == ["2026-12-06 08:05", "QR code"]
-    assert wei[10:12] == ["", ""]
+    assert wei[7] == "南宁"
+    assert somchai[11:13] == ["2026-12-06 08:05", "QR code"]
+    assert wei[11:13] == ["", ""]
+    # Only the person who allowed it may be passed on to the event's partners.
+    assert [row[13] for row in rows] == ["", "Yes", "", "", ""]
     # Choice answers in the reader's language, stored as text in another language or as index.
-    assert [row[12] for row in rows] == ["Any", "Vegetarian", "Vegetarian", "Any", ""]
+    assert [row[14] for row in rows] == ["Any", "Vegetarian", "Vegetarian", "Any", ""]
     # A free-text answer starting with "+" cannot become a formula.
-    assert somchai[13] == "'+M"
-    assert budi[13] == "L"
-    assert [row[8] for row in rows] == ["", "", "", "1", "2"]
-    assert lina[7] == "Pending approval"
-    assert ana[7] == budi[7] == "On the waitlist"
+    assert somchai[15] == "'+M"
+    assert budi[15] == "L"
+    assert [row[9] for row in rows] == ["", "", "", "1", "2"]
+    assert lina[8] == "Pending approval"
+    assert ana[8] == budi[8] == "On the waitlist"
     # Registration time in the event's zone (UTC+7).
-    assert ana[9] == "2026-12-01 09:40"
+    assert ana[10] == "2026-12-01 09:40"
 
 
 def test_question_headers_follow_the_readers_language_then_the_fallback() -> None:
@@ -249,12 +260,13 @@ def test_question_headers_follow_the_readers_language_then_the_fallback() -> Non
 def test_missing_labels_fall_back_to_their_keys() -> None:
     table = participant_table(make_event(), participants(), language="en", labels={})
     assert table.header[: len(COLUMNS)] == [
-        *COLUMNS[:9],
+        *COLUMNS[:10],
         "registered_at (Asia/Bangkok)",
         "attended_at (Asia/Bangkok)",
         "checkin_method",
+        "partner_sharing",
     ]
-    assert {row[7] for row in table.rows} == {"confirmed", "pending", "waitlisted"}
+    assert {row[8] for row in table.rows} == {"confirmed", "pending", "waitlisted"}
 
 
 def test_answers_to_unknown_choices_are_shown_as_given() -> None:
@@ -278,14 +290,15 @@ def test_xlsx_reads_back_with_bold_frozen_header_and_local_times() -> None:
     assert rows[0][-2:] == ("อาหาร", "ขนาดเสื้อ")
     assert [row[1] for row in rows[1:]] == ["王伟", "สมชาย", "Lina", "Ana", "Budi"]
     somchai = rows[2]
-    assert somchai[10] == datetime(2026, 12, 6, 8, 5)
-    assert somchai[12] == "มังสวิรัติ"
+    assert somchai[11] == datetime(2026, 12, 6, 8, 5)
+    assert somchai[14] == "มังสวิรัติ"
     # Text that looks like a formula stays text: a string cell, never evaluated.
-    organization = sheet.cell(row=3, column=4)
+    assert somchai[3] == 1001  # a number, as Telegram ids are
+    organization = sheet.cell(row=3, column=5)
     assert organization.value == '=HYPERLINK("http://evil")'
     assert organization.data_type == "s"
-    assert rows[4][8] == 1 and rows[5][8] == 2
-    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMN"]
+    assert rows[4][9] == 1 and rows[5][9] == 2
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNOP"]
     assert all(8 <= width <= 52 for width in widths)
     assert export_filename(7, "xlsx") == "tideline-event-7-participants.xlsx"
 
@@ -296,7 +309,7 @@ def test_xlsx_drops_control_characters_instead_of_failing() -> None:
     data = participants_xlsx(make_event(), rows, language="en", labels=LABELS)
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
-    assert "XL" in [row[13] for row in sheet.iter_rows(values_only=True)]
+    assert "XL" in [row[15] for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.fixture
@@ -334,5 +347,5 @@ async def test_participant_rows_loads_every_registration_with_its_person(
     assert all(participant.registration.user_id == participant.user.id for participant in loaded)
     header, *rows = read_csv(data)
     assert header[-2:] == ["饮食", "T-shirt size"]
-    assert [row[12] for row in rows] == ["均可", "素食", "素食", "均可", ""]
-    assert rows[1][10] == "2026-12-06 08:05"
+    assert [row[14] for row in rows] == ["均可", "素食", "素食", "均可", ""]
+    assert rows[1][11] == "2026-12-06 08:05"

@@ -360,19 +360,29 @@ async def test_new_time_or_venue_raises_the_sequence_once_and_tells_registrants(
     assert moved.sequence == 1
     assert moved.starts_at == datetime(2027, 4, 23, 23, 30, tzinfo=UTC)
     assert moved.venue_name == "Bang Saen Beach, Wonnapa end"
-    async with sessions() as session:
-        kinds = set(
-            await session.scalars(
-                select(OutboxMessage.kind).where(OutboxMessage.user_id == user_id)
+
+    async def change_notices() -> list[dict[str, object]]:
+        async with sessions() as session:
+            query = select(OutboxMessage.payload).where(
+                OutboxMessage.user_id == user_id, OutboxMessage.kind == "event.changed"
             )
-        )
-    assert "event.changed" in kinds
+            return list(await session.scalars(query.order_by(OutboxMessage.id)))
+
+    (notice,) = await change_notices()
+    assert notice["changes"] == ["time", "venue"]  # the notice says what changed
 
     # Only the title changes: registrants need no new calendar entry.
     changed["events"][1]["texts"]["en"]["title"] = "Bang Saen Beach cleanup day"
     retitled = await run_import(sessions, changed, now=NOW + timedelta(hours=2))
     assert retitled.events[1].changed == ("texts",)
     assert (await event_by_key(sessions, BANG_SAEN)).sequence == 1
+
+    # A new cancellation deadline decides until when people can free their seat: announced too,
+    # naming the earlier changes that have not gone out yet.
+    changed["events"][1]["cancellation_deadline"] = "2027-04-23 12:00"
+    await run_import(sessions, changed, now=NOW + timedelta(hours=3))
+    assert (await event_by_key(sessions, BANG_SAEN)).sequence == 2
+    assert (await change_notices())[-1]["changes"] == ["cancellation_deadline", "time", "venue"]
 
 
 async def test_capacity_cannot_drop_below_seats_taken(

@@ -217,5 +217,5 @@ async def test_services_refuse_to_change_an_event_that_is_over(
         event = await session.get(Event, event_id)
         assert event is not None
         with pytest.raises(rules.EventRefused):
-            organizing.set_reminder_minutes(event, 60, now=after)
+            await organizing.set_reminder_minutes(session, event, 60, now=after)
         assert (event.capacity, event.status, event.sequence) == (30, EventStatus.PUBLISHED, 0)

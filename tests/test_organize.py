@@ -260,6 +260,9 @@ async def test_approve_and_reject_from_the_pending_list(bot: BotRunner) -> None:
     await bot.do(ben.press("Pending approvals"))
     stale = ben.last
     await bot.do(ana.press("Reject"))
+    # Rejecting asks first.
+    assert "Reject the request of Volunteer 2" in ana.last.text
+    await bot.do(ana.press("Yes, reject"))
     assert "Not approved: Volunteer 2" in ana.last.text
     # Ben's list still shows Volunteer 2: his tap comes too late.
     await bot.do(ben.press("Reject", stale))
@@ -314,9 +317,12 @@ async def test_attendance_ticks_and_exports(bot: BotRunner) -> None:
     assert document.filename.endswith(f"event-{event_id}-participants.csv")
     assert document.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(document.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["No.", "Name", "Username"]
+    assert rows[0][:4] == ["No.", "Name", "Username", "Telegram ID"]
+    assert rows[0][13] == "May be shared with partners"
     assert len(rows) == 13
-    assert any(row[1] == "Guest 01" and row[7] == "confirmed" and row[10] for row in rows)
+    assert any(row[1] == "Guest 01" and row[8] == "confirmed" and row[11] for row in rows)
+    # People without a username can still be reached by their Telegram id.
+    assert all(row[3].isdigit() for row in rows[1:])
     await bot.do(ana.press("Export XLSX"))
     document = ana.last.document
     assert document is not None and document.filename.endswith(".xlsx")

@@ -11,6 +11,8 @@ the reason recorded on its outbox row:
 * ``event.changed``: a later change superseded it, or the person is no longer registered.
 * ``event.impact``: the person erased their data or no data card exists any more.
 * ``event.checked_in``: the attendance was undone meanwhile.
+* ``event.logistics``: the event was cancelled or is over, or the person is no longer among
+  those the organizer wrote to.
 * ``event.decision``, ``event.offer_expired``, ``event.cancelled``: none; they stay true.
 """
 
@@ -21,9 +23,10 @@ from telegram import InlineKeyboardMarkup
 from accounts.models import User
 from events.checkin_code import checkin_qr_png
 from events.export import answer_text
+from events.logistics import AUDIENCE_STATUSES, Audience
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
-from events.notices import Kind
+from events.notices import Change, Kind
 from events.texts import question_text
 from handlers.events import actions
 from handlers.events.cards import calendar_file, status_line, title_of
@@ -184,9 +187,11 @@ async def render_decision(request: RenderRequest) -> Outgoing:
                 "on the waitlist and I will offer you a seat if one frees up."
             ).format(title=title)
         )
-    return Outgoing(
-        text=t._("Sorry, your request for <b>{title}</b> was not approved.").format(title=title)
-    )
+    text = t._("Sorry, your request for <b>{title}</b> was not approved.").format(title=title)
+    reason = request.payload.get("reason")
+    if reason:
+        text += "\n\n" + t._("The organizers wrote: {reason}").format(reason=escape(str(reason)))
+    return Outgoing(text=text)
 
 
 async def render_approval_request(request: RenderRequest) -> Outgoing:
@@ -222,6 +227,33 @@ async def render_approval_request(request: RenderRequest) -> Outgoing:
     return Outgoing(text="\n".join(lines), keyboard=keyboard)
 
 
+def _what_changed(request: RenderRequest, event: Event, changes: list[Change]) -> list[str]:
+    t = request.t
+    lines = []
+    if Change.TIME in changes:
+        lines.append(
+            t._("🗓 New date and time: {span}").format(
+                span=t.span(event.starts_at, event.ends_at, event.timezone)
+            )
+        )
+    if Change.VENUE in changes:
+        lines.append(
+            t._("📍 New venue: {venue}, {address}").format(
+                venue=escape(event.venue_name), address=escape(event.address)
+            )
+        )
+    if Change.CANCELLATION_DEADLINE in changes:
+        deadline = event.cancellation_deadline
+        lines.append(
+            t._("↩️ You can now cancel until {moment}.").format(
+                moment=t.moment_with_zone(deadline, event.timezone)
+            )
+            if deadline is not None
+            else t._("↩️ You can now cancel at any time before the start.")
+        )
+    return lines
+
+
 async def render_changed(request: RenderRequest) -> Outgoing:
     registration, event = await _load(request)
     if int(request.payload.get("sequence", 0)) < event.sequence:
@@ -229,19 +261,23 @@ async def render_changed(request: RenderRequest) -> Outgoing:
     if registration.status not in ACTIVE or event.status == EventStatus.CANCELLED:
         raise SkipSend("no longer registered")
     t = request.t
-    text = (
-        t._("<b>{title}</b> has changed. Here are the new details:").format(
-            title=_title(request, event)
-        )
-        + f"\n{_when_where(request, event)}\n\n"
-        + status_line(t, registration, event)
-    )
+    # Notices queued before they named their changes were about the time or the venue.
+    changes = [Change(change) for change in request.payload.get("changes", ["time", "venue"])]
+    moved = Change.TIME in changes or Change.VENUE in changes
+    lines = [
+        t._("<b>{title}</b> has changed:").format(title=_title(request, event)),
+        *_what_changed(request, event, changes),
+    ]
+    if not moved:
+        lines.append(_when_where(request, event))
+    text = "\n".join(lines) + "\n\n" + status_line(t, registration, event)
     document = (
         calendar_file(t, event, registration, now=request.now)
-        if registration.status == Status.CONFIRMED
+        if moved and registration.status == Status.CONFIRMED
         else None
     )
-    return Outgoing(text=text, venue=_venue(request, event), document=document)
+    venue = _venue(request, event) if Change.VENUE in changes else None
+    return Outgoing(text=text, venue=venue, document=document)
 
 
 async def render_cancelled(request: RenderRequest) -> Outgoing:
@@ -261,6 +297,19 @@ async def render_cancelled(request: RenderRequest) -> Outgoing:
     )
 
 
+async def render_logistics(request: RenderRequest) -> Outgoing:
+    registration, event = await _load(request)
+    if event.status == EventStatus.CANCELLED or request.now >= event.ends_at:
+        raise SkipSend("event cancelled or over")
+    if registration.status not in AUDIENCE_STATUSES[Audience(request.payload["audience"])]:
+        raise SkipSend("no longer registered")
+    heading = request.t._("✉️ From the organizers of <b>{title}</b>:").format(
+        title=_title(request, event)
+    )
+    # The organizer's own text, formatting kept (Telegram's HTML of their message).
+    return Outgoing(text=f"{heading}\n\n{request.payload['html']}")
+
+
 RENDERERS: dict[str, Renderer] = {
     Kind.DAY_BEFORE: render_day_before,
     Kind.SAME_DAY: render_same_day,
@@ -271,4 +320,5 @@ RENDERERS: dict[str, Renderer] = {
     Kind.CHANGED: render_changed,
     Kind.CANCELLED: render_cancelled,
     Kind.CHECKED_IN: render_checked_in,
+    Kind.LOGISTICS: render_logistics,
 }

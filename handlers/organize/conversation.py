@@ -34,21 +34,30 @@ from handlers.organize.flow import (
     CANCEL_SURE,
     CARD,
     CITY_MATCH,
+    CO_ORGANIZERS,
     COUNTRY,
     CSV,
     DROP_QUESTION,
+    DUPLICATE,
     EDIT,
     EDIT_FIELD,
     KIND,
     LANGUAGE,
     LIST,
+    MESSAGE,
+    MESSAGE_SEND,
+    MESSAGE_TO,
     MODE,
+    MODE_MENU,
     NEW,
+    NEW_MODE,
     NO_VALUE,
     OPTION,
     PUBLISH,
     QUESTION_DONE,
     QUESTION_KIND,
+    REJECT_SURE,
+    REMOVE_CO_ORGANIZER,
     RESUME,
     SAVE,
     SKIP,
@@ -62,6 +71,12 @@ from handlers.organize.flow import (
     Step,
     run,
 )
+from handlers.organize.logistics import (
+    choose_audience,
+    send_message,
+    start_message,
+    type_message,
+)
 from handlers.organize.manage import (
     ask_cancel,
     choose_edit,
@@ -71,7 +86,23 @@ from handlers.organize.manage import (
     show_card,
     show_edit_menu,
 )
-from handlers.organize.registrations import decider, exporter, show_view, toggle_attendance
+from handlers.organize.published import (
+    choose_mode,
+    duplicate,
+    remove_co_organizer,
+    show_co_organizers,
+    show_modes,
+    type_invite_code,
+)
+from handlers.organize.registrations import (
+    approve,
+    ask_reject,
+    exporter,
+    reject,
+    show_view,
+    toggle_attendance,
+    type_rejection_reason,
+)
 from handlers.organize.summary import (
     choose_language,
     choose_option,
@@ -199,6 +230,12 @@ def build_organize() -> ConversationHandler[Any]:
             button(EDIT_FIELD, choose_edit),
             button(CANCEL, ask_cancel),
             button(CANCEL_SURE, confirm_cancel),
+            button(CO_ORGANIZERS, show_co_organizers),
+            button(REMOVE_CO_ORGANIZER, remove_co_organizer),
+            button(MODE_MENU, show_modes),
+            button(DUPLICATE, duplicate),
+            button(MESSAGE, start_message),
+            button(REJECT_SURE, reject),
         ],
         states={
             Awaiting.KIND: choose(button(KIND, wizard_button("kind", lambda _, raw: raw))),
@@ -238,6 +275,12 @@ def build_organize() -> ConversationHandler[Any]:
                 MessageHandler(text, edit_answer(Awaiting.NEW_LOCATION)),
                 MessageHandler(not_command, expect_location),
             ],
+            Awaiting.NEW_MODE: choose(button(NEW_MODE, choose_mode)),
+            Awaiting.NEW_INVITE_CODE: typed(type_invite_code),
+            Awaiting.MESSAGE_AUDIENCE: choose(button(MESSAGE_TO, choose_audience)),
+            Awaiting.MESSAGE_TEXT: typed(type_message),
+            Awaiting.MESSAGE_CONFIRM: choose(button(MESSAGE_SEND, send_message)),
+            Awaiting.REJECTION_REASON: typed(type_rejection_reason),
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -248,6 +291,6 @@ def build_organize() -> ConversationHandler[Any]:
 
 def build_approvals() -> list[BaseHandler[Update, Any, Any]]:
     return [
-        CallbackQueryHandler(decider(True), pattern=action_pattern(shared.APPROVE)),
-        CallbackQueryHandler(decider(False), pattern=action_pattern(shared.REJECT)),
+        CallbackQueryHandler(approve, pattern=action_pattern(shared.APPROVE)),
+        CallbackQueryHandler(ask_reject, pattern=action_pattern(shared.REJECT)),
     ]

@@ -11,10 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 from html import escape
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from accounts.models import User
@@ -28,6 +29,7 @@ from events.service import (
     organized_by,
     status_counts,
 )
+from handlers.kit import deep_links
 from handlers.kit.callbacks import button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard
@@ -75,6 +77,14 @@ class Awaiting(StrEnum):
     NEW_ADDRESS = "new_address"
     NEW_LOCATION = "new_location"
     NEW_CAPACITY = "new_capacity"
+    NEW_MODE = "new_mode"
+    NEW_INVITE_CODE = "new_invite_code"
+    # Writing to the people registered.
+    MESSAGE_AUDIENCE = "message_audience"
+    MESSAGE_TEXT = "message_text"
+    MESSAGE_CONFIRM = "message_confirm"
+    # Declining a request for approval with a reason.
+    REJECTION_REASON = "rejection_reason"
 
 
 # Buttons of one wizard step (state handlers); a stale one gets "belongs to an earlier step".
@@ -88,6 +98,9 @@ LANGUAGE = "ow.lang"  # language code
 QUESTION_KIND = "ow.qkind"  # question kind
 QUESTION_DONE = "ow.qdone"
 NO_VALUE = "ow.none"
+NEW_MODE = "ow.newmode"  # registration mode
+MESSAGE_TO = "ow.msgto"  # audience
+MESSAGE_SEND = "ow.msgsend"
 # Buttons that name what they act on (entry points, usable from any message).
 NEW = "om.new"
 RESUME = "om.resume"
@@ -107,6 +120,13 @@ EDIT = "om.edit"  # event id
 EDIT_FIELD = "om.ef"  # event id, field (an Awaiting value)
 CANCEL = "om.cancel"  # event id
 CANCEL_SURE = "om.cancel2"  # event id
+CO_ORGANIZERS = "om.co"  # event id
+REMOVE_CO_ORGANIZER = "om.rmco"  # event id, user id
+MODE_MENU = "om.mode"  # event id
+DUPLICATE = "om.dup"  # event id
+MESSAGE = "om.msg"  # event id
+REJECT_SURE = "om.rej"  # registration id, REJECT_NOW or REJECT_WITH_REASON, page (on a list)
+REJECT_NOW, REJECT_WITH_REASON = "now", "why"
 
 EVENTS_PER_PAGE = 5
 PEOPLE_PER_PAGE = 10
@@ -304,19 +324,14 @@ async def card_screen(
         lines += steps.counts_lines(t, counts, await attended_count(step.session, event))
     back = [context.button(t._("« My events"), LIST, 0)]
     if event.status == EventStatus.DRAFT:
-        keyboard = [
-            [
-                context.button(t._("Continue editing"), SUMMARY, event.id),
-                context.button(t._("Publish"), PUBLISH, event.id),
-            ],
-            [
-                context.button(t._("Edit"), EDIT, event.id),
-                context.button(t._("Discard draft"), CANCEL, event.id),
-            ],
-            back,
-        ]
-        return Screen("\n".join(lines), keyboard, state)
-    keyboard = [
+        return Screen("\n".join(lines), _draft_card_keyboard(step, event) + [back], state)
+    open_event = event.status == EventStatus.PUBLISHED and event.ends_at > step.now
+    keyboard: Keyboard = []
+    if open_event:
+        link = event_link(step, event)
+        lines += ["", t._("Link to the event: {link}").format(link=link)]
+        keyboard.append([InlineKeyboardButton(t._("📤 Share"), url=share_url(step, event, link))])
+    keyboard += [
         [
             context.button(t._("Registrations"), VIEW, event.id, REGISTRATIONS, 0),
             context.button(t._("Waitlist"), VIEW, event.id, WAITLIST, 0),
@@ -327,15 +342,44 @@ async def card_screen(
             context.button(t._("Export XLSX"), XLSX, event.id),
         ],
     ]
-    if event.status == EventStatus.PUBLISHED and event.ends_at > step.now:
+    if open_event:
+        keyboard.append([context.button(t._("✉️ Message registrants"), MESSAGE, event.id)])
         keyboard.append(
             [
                 context.button(t._("Edit"), EDIT, event.id),
                 context.button(t._("Cancel event"), CANCEL, event.id),
             ]
         )
+    keyboard.append([context.button(t._("Duplicate event"), DUPLICATE, event.id)])
     keyboard.append(back)
     return Screen("\n".join(lines), keyboard, state)
+
+
+def _draft_card_keyboard(step: Step, event: Event) -> Keyboard:
+    context, t = step.context, step.t
+    return [
+        [
+            context.button(t._("Continue editing"), SUMMARY, event.id),
+            context.button(t._("Publish"), PUBLISH, event.id),
+        ],
+        [
+            context.button(t._("Edit"), EDIT, event.id),
+            context.button(t._("Discard draft"), CANCEL, event.id),
+        ],
+    ]
+
+
+def event_link(step: Step, event: Event) -> str:
+    bot_name = step.context.bot.username
+    return step.context.services.deep_links.url(bot_name, deep_links.EVENT, event.id)
+
+
+def share_url(step: Step, event: Event, link: str) -> str:
+    """Telegram's share link: the organizer picks chats, and the message carries the event's
+    link with its title and date in the organizer's language."""
+    t = step.t
+    text = f"{steps.event_title(event, t.language)} · {t.date(event.starts_at, event.timezone)}"
+    return "https://t.me/share/url?" + urlencode({"url": link, "text": text}, quote_via=quote)
 
 
 async def _co_organizers(step: Step, event: Event) -> list[User]:

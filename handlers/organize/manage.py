@@ -6,7 +6,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from accounts.service import Permission
@@ -27,7 +27,9 @@ from handlers.organize import steps
 from handlers.organize.flow import (
     CANCEL_SURE,
     CARD,
+    CO_ORGANIZERS,
     EDIT_FIELD,
+    MODE_MENU,
     OPTION,
     Awaiting,
     Next,
@@ -46,6 +48,7 @@ from handlers.organize.flow import (
     retry,
     run,
     start_prompt,
+    summary_screen,
 )
 
 
@@ -132,12 +135,35 @@ async def show_edit_menu(update: Update, context: TidelineContext) -> Next:
     async def work(step: Step) -> Screen:
         context, t = step.context, step.t
         event = await managed(step, event_id, changing=True)
-        text = t._("What do you want to change? Everyone registered will hear about it.")
+        text = t._(
+            "What do you want to change? Everyone registered hears about a new time, venue or "
+            "cancellation deadline."
+        )
+
+        def option(label: str, state: Awaiting) -> InlineKeyboardButton:
+            return context.button(label, OPTION, event.id, state)
+
         keyboard = [
-            [context.button(t._("Date and time"), EDIT_FIELD, event.id, Awaiting.NEW_START)],
-            [context.button(t._("Venue"), EDIT_FIELD, event.id, Awaiting.NEW_VENUE_NAME)],
-            [context.button(t._("Capacity"), EDIT_FIELD, event.id, Awaiting.NEW_CAPACITY)],
-            [context.button(t._("Add another language"), OPTION, event.id, Awaiting.TEXT_LANGUAGE)],
+            [
+                context.button(t._("Date and time"), EDIT_FIELD, event.id, Awaiting.NEW_START),
+                context.button(t._("Venue"), EDIT_FIELD, event.id, Awaiting.NEW_VENUE_NAME),
+            ],
+            [
+                context.button(t._("Capacity"), EDIT_FIELD, event.id, Awaiting.NEW_CAPACITY),
+                context.button(t._("How people register"), MODE_MENU, event.id),
+            ],
+            [
+                option(t._("Registration deadline"), Awaiting.REGISTRATION_DEADLINE),
+                option(t._("Cancellation deadline"), Awaiting.CANCELLATION_DEADLINE),
+            ],
+            [
+                option(t._("Reminder time"), Awaiting.REMINDER_MINUTES),
+                option(t._("Add a question"), Awaiting.QUESTION_KIND),
+            ],
+            [
+                option(t._("Add another language"), Awaiting.TEXT_LANGUAGE),
+                context.button(t._("Co-organizers"), CO_ORGANIZERS, event.id),
+            ],
             [context.button(t._("« Back"), CARD, event.id)],
         ]
         return Screen(text, keyboard)
@@ -187,6 +213,9 @@ async def choose_edit(update: Update, context: TidelineContext) -> Next:
 
 
 async def _changed(step: Step, event: Event) -> Screen:
+    if event.status == EventStatus.DRAFT:
+        # A draft, or a copy just made: nobody to tell, and it still needs publishing.
+        return await summary_screen(step, event, step.t._("Saved."))
     step.notes = steps.wizard_answers(step.notes)
     notice = step.t._("Saved. Everyone registered will hear about the change.")
     return await card_screen(step, event, notice, ConversationHandler.END)

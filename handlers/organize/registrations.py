@@ -6,11 +6,13 @@ from html import escape
 from typing import Any
 
 from telegram import Update
+from telegram.ext import ConversationHandler
 
 from accounts.models import User
 from accounts.service import Permission
-from events import export
+from events import export, rules
 from events.models import Event, EventStatus, Registration, RegistrationStatus
+from events.rules import Refusal
 from events.service import (
     EventRefused,
     decide,
@@ -29,19 +31,26 @@ from handlers.organize.flow import (
     PENDING,
     PEOPLE_PER_PAGE,
     REGISTRATIONS,
+    REJECT_NOW,
+    REJECT_SURE,
+    REJECT_WITH_REASON,
     TICK,
     TICK_INTENT,
     UNTICK,
     VIEW,
     VIEW_STATUSES,
     WAITLIST,
+    Awaiting,
     Next,
     Refused,
     Screen,
     Step,
+    focus,
+    focused,
     int_args,
     managed,
     refusal_text,
+    retry,
     run,
 )
 
@@ -185,36 +194,130 @@ def exporter(extension: str) -> Callable[..., Any]:
 # ---- approvals (standalone: the requests arrive as outbox notices) --------------------------
 
 
-def decider(approve: bool) -> Callable[..., Any]:
-    @requires(Permission.ORGANIZE)
-    async def decided(update: Update, context: TidelineContext) -> None:
-        registration_id, *rest = int_args(update)
+async def _decide(
+    step: Step, registration_id: int, approve: bool, page: int | None, reason: str | None = None
+) -> Screen:
+    t = step.t
+    registration, event = await _pending(step, registration_id)
+    try:
+        await decide(step.session, registration, approve=approve, now=step.now, reason=reason)
+    except EventRefused as refused:
+        raise Refused(refusal_text(t, refused.refusal)) from None
+    name = escape(await _name(step, registration))
+    if registration.status == RegistrationStatus.CONFIRMED:
+        outcome = t._("Approved: {name} has a seat and has been told.")
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        outcome = t._(
+            "Approved, but the event is full: {name} is on the waitlist and has been told."
+        )
+    elif reason:
+        outcome = t._("Not approved: {name} has been told, with your reason.")
+    else:
+        outcome = t._("Not approved: {name} has been told.")
+    outcome = outcome.format(name=name)
+    if page is not None:  # decided on the pending approvals list: show the list again
+        return await _view_screen(step, event, PENDING, page, outcome)
+    title = escape(steps.event_title(event, t.language))
+    return Screen(f"<b>{title}</b>\n{outcome}")
 
-        async def work(step: Step) -> Screen:
-            t = step.t
-            registration, event = await _registration_event(step, registration_id)
-            if event.ends_at <= step.now:
-                raise Refused(t._("This event is over, so it can no longer be changed."))
-            try:
-                await decide(step.session, registration, approve=approve, now=step.now)
-            except EventRefused as refused:
-                raise Refused(refusal_text(t, refused.refusal)) from None
-            person = await step.session.get(User, registration.user_id)
-            name = escape(steps.person_name(person)) if person else "–"
-            if registration.status == RegistrationStatus.CONFIRMED:
-                outcome = t._("Approved: {name} has a seat and has been told.")
-            elif registration.status == RegistrationStatus.WAITLISTED:
-                outcome = t._(
-                    "Approved, but the event is full: {name} is on the waitlist and has been told."
+
+async def _pending(step: Step, registration_id: int) -> tuple[Registration, Event]:
+    registration, event = await _registration_event(step, registration_id)
+    if event.ends_at <= step.now:
+        raise Refused(step.t._("This event is over, so it can no longer be changed."))
+    if registration.status != RegistrationStatus.PENDING:
+        raise Refused(refusal_text(step.t, Refusal.ALREADY_DECIDED))
+    return registration, event
+
+
+async def _name(step: Step, registration: Registration) -> str:
+    person = await step.session.get(User, registration.user_id)
+    return steps.person_name(person) if person else "–"
+
+
+@requires(Permission.ORGANIZE)
+async def approve(update: Update, context: TidelineContext) -> None:
+    registration_id, *rest = int_args(update)
+
+    async def work(step: Step) -> Screen:
+        return await _decide(step, registration_id, True, rest[0] if rest else None)
+
+    await run(update, context, work)
+
+
+@requires(Permission.ORGANIZE)
+async def ask_reject(update: Update, context: TidelineContext) -> None:
+    """Reject asks first, and offers to say why: the person reads the reason."""
+    registration_id, *rest = int_args(update)
+    page = [rest[0]] if rest else []
+
+    async def work(step: Step) -> Screen:
+        context, t = step.context, step.t
+        registration, event = await _pending(step, registration_id)
+        text = t._("Reject the request of {name} for “{title}”? They will be told.").format(
+            name=escape(await _name(step, registration)),
+            title=escape(steps.event_title(event, t.language)),
+        )
+        keyboard = [
+            [context.button(t._("Yes, reject"), REJECT_SURE, registration.id, REJECT_NOW, *page)],
+            [
+                context.button(
+                    t._("Reject and say why"),
+                    REJECT_SURE,
+                    registration.id,
+                    REJECT_WITH_REASON,
+                    *page,
                 )
-            else:
-                outcome = t._("Not approved: {name} has been told.")
-            outcome = outcome.format(name=name)
-            if rest:  # pressed on the pending approvals list: show the list again
-                return await _view_screen(step, event, PENDING, rest[0], outcome)
-            title = escape(steps.event_title(event, t.language))
-            return Screen(f"<b>{title}</b>\n{outcome}")
+            ],
+            [context.button(t._("« Back"), VIEW, event.id, PENDING, rest[0] if rest else 0)],
+        ]
+        return Screen(text, keyboard)
 
-        await run(update, context, work)
+    await run(update, context, work)
 
-    return decided
+
+def _reason_prompt(step: Step, name: str) -> Screen:
+    text = step.t._("Type the reason in a few words; {name} reads it as you write it.").format(
+        name=escape(name)
+    )
+    return Screen(text, None, Awaiting.REJECTION_REASON)
+
+
+@requires(Permission.ORGANIZE)
+async def reject(update: Update, context: TidelineContext) -> Next:
+    registration_id, how, *rest = button_args(update)
+    page = int(rest[0]) if rest else None
+
+    async def work(step: Step) -> Screen:
+        if how != REJECT_WITH_REASON:
+            return await _decide(step, int(registration_id), False, page)
+        registration, event = await _pending(step, int(registration_id))
+        focus(step, event, reject=registration.id, page=page)
+        return _reason_prompt(step, await _name(step, registration))
+
+    return await run(update, context, work)
+
+
+@requires(Permission.ORGANIZE)
+async def type_rejection_reason(update: Update, context: TidelineContext) -> Next:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+
+    async def work(step: Step) -> Screen:
+        await focused(step)
+        notes = step.notes
+        if "reject" not in notes:
+            raise Refused(step.t._("That step is over. Send /organize to start again."))
+        registration_id, page = int(notes["reject"]), notes.get("page")
+        try:
+            reason = steps.parse_line(step.t, text, rules.REJECTION_REASON_MAX_LENGTH)
+        except steps.Invalid as problem:
+            registration, _ = await _pending(step, registration_id)
+            return retry(step, problem, _reason_prompt(step, await _name(step, registration)))
+        screen = await _decide(step, registration_id, False, page, reason)
+        step.notes = steps.wizard_answers(notes)
+        screen.state = ConversationHandler.END
+        return screen
+
+    return await run(update, context, work, edit=False)

@@ -82,6 +82,7 @@ EXPORT_HEADERS: dict[str, str] = {
     "number": lazy("No."),
     "name": lazy("Name"),
     "username": lazy("Username"),
+    "telegram_id": lazy("Telegram ID"),
     "organization": lazy("Organization"),
     "stakeholder_role": lazy("Role"),
     "country": lazy("Country"),
@@ -91,6 +92,8 @@ EXPORT_HEADERS: dict[str, str] = {
     "registered_at": lazy("Registered at"),
     "attended_at": lazy("Attended at"),
     "checkin_method": lazy("Check-in method"),
+    "partner_sharing": lazy("May be shared with partners"),
+    "partner_sharing.yes": lazy("Yes"),
     "sheet_title": lazy("Participants"),
 }
 

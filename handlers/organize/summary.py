@@ -213,10 +213,10 @@ def no_value_for(option: Awaiting) -> Callable[..., Any]:
             if option == Awaiting.REGISTRATION_DEADLINE:
                 organizing.set_registration_deadline(event, None, now=step.now)
             elif option == Awaiting.CANCELLATION_DEADLINE:
-                organizing.set_cancellation_deadline(event, None, now=step.now)
+                await organizing.set_cancellation_deadline(step.session, event, None, now=step.now)
             else:
                 organizing.set_self_checkin_radius(event, None, now=step.now)
-            return await summary_screen(step, event)
+            return await summary_screen(step, event, _saved(step, event, option))
 
         return await run(update, context, work)
 
@@ -303,7 +303,7 @@ async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: st
         organizing.set_registration_deadline(event, deadline, now=step.now)
     elif state == Awaiting.CANCELLATION_DEADLINE:
         deadline = steps.parse_deadline(t, text, event, step.now)
-        organizing.set_cancellation_deadline(event, deadline, now=step.now)
+        await organizing.set_cancellation_deadline(step.session, event, deadline, now=step.now)
     elif state == Awaiting.CHECKIN_RADIUS:
         radius = steps.parse_whole_number(
             t, text, rules.SELF_CHECKIN_RADIUS_MIN_M, rules.SELF_CHECKIN_RADIUS_MAX_M
@@ -313,10 +313,20 @@ async def _apply_option_text(step: Step, event: Event, state: Awaiting, text: st
         minutes = steps.parse_whole_number(
             t, text, rules.REMINDER_MINUTES_MIN, rules.REMINDER_MINUTES_MAX
         )
-        organizing.set_reminder_minutes(event, minutes, now=step.now)
+        await organizing.set_reminder_minutes(step.session, event, minutes, now=step.now)
     elif state == Awaiting.CO_ORGANIZER:
         return await _find_co_organizer(step, event, text)
-    return await summary_screen(step, event)
+    return await summary_screen(step, event, _saved(step, event, state))
+
+
+def _saved(step: Step, event: Event, state: Awaiting) -> str | None:
+    """What a published event's card says after an option was changed (a draft's summary
+    shows the new value instead)."""
+    if event.status == EventStatus.DRAFT:
+        return None
+    if state == Awaiting.CANCELLATION_DEADLINE:
+        return step.t._("Saved. Everyone registered will hear about the change.")
+    return step.t._("Saved.")
 
 
 def option_text(state: Awaiting) -> Callable[..., Any]:
