@@ -1,0 +1,1 @@
+"""Business pledges in the chat: companies and their pledges, review, progress reports, registry."""

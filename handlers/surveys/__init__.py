@@ -1,0 +1,1 @@
+"""Post-event surveys in the chat: organizers set them up and read results, participants answer."""
