@@ -61,8 +61,13 @@ class UnitOfWork:
             await self._session.begin()
         return self._session
 
-    def after_commit(self, action: Callable[[], Awaitable[object]]) -> None:
-        self._after_commit.append(action)
+    def after_commit(self, action: Callable[[], Awaitable[object]], *, first: bool = False) -> None:
+        """Queues ``action`` for after the commit; ``first`` puts it before everything queued so
+        far (a notice that must precede the step's own replies)."""
+        if first:
+            self._after_commit.insert(0, action)
+        else:
+            self._after_commit.append(action)
 
     async def discard_changes(self) -> None:
         """Rolls back what the unit wrote so far, and forgets what was to follow it; the unit

@@ -42,7 +42,7 @@ from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
-from handlers.runtime.conversations import watch_open_answers
+from handlers.runtime.conversations import one_flow_at_a_time, watch_open_answers
 from handlers.runtime.dispatch_wiring import install_dispatcher, start_dispatcher, stop_dispatcher
 from handlers.runtime.errors import handle_error
 from handlers.runtime.fallbacks import build_fallbacks, build_membership_tracking
@@ -60,6 +60,7 @@ from handlers.runtime.renderers import RENDERERS
 from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
+from handlers.runtime.typed_presses import press_typed_labels, remember_shown_keyboard
 from handlers.runtime.updates import PerChatUpdateProcessor
 from i18n import Catalogs
 from settings import Settings
@@ -78,6 +79,7 @@ def callback_secret(bot_token: str) -> bytes:
 
 async def finish_update(update: object, context: TidelineContext) -> None:
     await answer_pending_query(update, context)
+    remember_shown_keyboard(update, context)
     # Write conversation states as soon as an update is handled, not on PTB's timer, so a crash
     # between two updates loses nothing.
     await context.application.update_persistence()
@@ -155,6 +157,8 @@ def build_application(
     application.add_handler(as_steps([build_group_redirect()])[0], group=GATES + 3)
     # Live locations check in wherever the person is in a flow, before any conversation.
     application.add_handler(as_steps([build_live_checkin()])[0], group=GATES + 4)
+    # A typed label of the current question's keyboard is that button, before any flow reads it.
+    application.add_handler(TypeHandler(Update, press_typed_labels), group=GATES + 6)
     with warnings.catch_warnings():
         # Conversations mix button and text steps, so they track people per chat, not per
         # message; callback data is signed and checked per person instead (handlers.callbacks).
@@ -168,23 +172,21 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
-    application.add_handlers(
-        as_steps(
-            [
-                build_membership_tracking(),
-                *conversations,
-                *build_events_browse(),
-                build_self_checkin(),
-                *build_my_registrations(),
-                build_help(),
-                *build_language(),
-                *build_privacy(),
-                # Last in the same group, so they answer only what no flow above claimed.
-                *build_fallbacks(),
-            ]
-        ),
-        group=FLOWS,
-    )
+    flows = [
+        build_membership_tracking(),
+        *conversations,
+        *build_events_browse(),
+        build_self_checkin(),
+        *build_my_registrations(),
+        build_help(),
+        *build_language(),
+        *build_privacy(),
+        # Last in the same group, so they answer only what no flow above claimed.
+        *build_fallbacks(),
+    ]
+    # Before as_steps, so what it says goes out with the step's replies, in front of them.
+    one_flow_at_a_time(flows)
+    application.add_handlers(as_steps(flows), group=FLOWS)
     # Deep links for people already set up; onboarding's /start answers everyone else.
     application.add_handler(as_steps([services.deep_links.handler()])[0], group=DEEP_LINKS)
     watch_open_answers(application)

@@ -66,6 +66,8 @@ class _Transaction:
 
 
 SERVICES_KEY = "services"
+# The id of a button press made by typing its label (handlers.runtime.typed_presses).
+TYPED_PRESS_PREFIX = "typed:"
 
 
 class TidelineContext(
@@ -128,6 +130,9 @@ class TidelineContext(
         if query is None or self._query_answered:
             return
         self._query_answered = True
+        if query.id.startswith(TYPED_PRESS_PREFIX):
+            # A typed label: no button spins, and Telegram knows no such query.
+            return
         await self.send(lambda: query.answer(text, show_alert=show_alert))
 
     def now(self) -> datetime:

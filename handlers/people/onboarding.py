@@ -29,7 +29,6 @@ from handlers.kit.reprompts import (
 )
 from handlers.people.help import help_text
 from handlers.runtime.command_menu import set_chat_command_menu
-from handlers.runtime.conversations import chat_key, end_conversations, stopped_notice
 
 
 class Awaiting(StrEnum):
@@ -64,7 +63,6 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
     if context.args:
         await answer(update, context, links.describe_before_setup(context.t, context.args[0]))
     if account.onboarded_at is not None:
-        await _stop_other_flows(update, context)
         name = escape(account.first_name or "")
         await answer(
             update,
@@ -86,16 +84,6 @@ async def start(update: Update, context: TidelineContext) -> Awaiting | int:
         steps.language_keyboard(context, LANGUAGE, account.language),
     )
     return Awaiting.LANGUAGE
-
-
-async def _stop_other_flows(update: Update, context: TidelineContext) -> None:
-    """/start means "from the top": whatever else the person was in the middle of ends, so its
-    next step does not meet a flow that is no longer in progress."""
-    key = chat_key(update)
-    assert key is not None
-    stopped = end_conversations(context.application, *key, keep=ONBOARDING)
-    if stopped:
-        await answer(update, context, stopped_notice(context.t, stopped))
 
 
 async def choose_language(update: Update, context: TidelineContext) -> Awaiting:

@@ -2,16 +2,20 @@
 
 A round trip to Telegram inside a transaction holds SQLite's one connection, and so every other
 chat, for its whole length; steps (``handlers.kit.steps``) send only after they committed, and
-this makes any call that slips past them fail loudly instead of slowing everyone down."""
+this makes any call that slips past them fail loudly instead of slowing everyone down. It also
+tells ``handlers.runtime.typed_presses`` which keyboards the bot showed."""
 
 from typing import Any
 
 from telegram.ext import ExtBot
 
 from db.unit_of_work import refuse_while_open
+from handlers.runtime.typed_presses import note_bot_call
 
 
 class GuardedBot(ExtBot[None]):
     async def _do_post(self, endpoint: str, data: Any, **kwargs: Any) -> Any:
         refuse_while_open(f"the Bot API call {endpoint}")
-        return await super()._do_post(endpoint, data, **kwargs)
+        result = await super()._do_post(endpoint, data, **kwargs)
+        note_bot_call(endpoint, data, result)
+        return result
