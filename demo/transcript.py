@@ -1,8 +1,24 @@
 """Prints what simulated people do and what the bot answers, as a readable chat transcript."""
 
 from typing import Any
+from urllib.parse import unquote
 
 WIDTH = 78
+
+
+def _button_rows(message: Any) -> list[str]:
+    """Each row of buttons; a link button shows where it leads (the Share button's message)."""
+    markup = message.markup
+    rows = markup.data.get("inline_keyboard", []) if markup is not None else []
+    return [
+        "  ".join(
+            f"[{button['text']} → {unquote(button['url'])}]"
+            if "url" in button
+            else f"[{button['text']}]"
+            for button in row
+        )
+        for row in rows
+    ]
 
 
 class Transcript:
@@ -55,8 +71,8 @@ class Transcript:
             print("    ◂ Tideline (edited): buttons removed from the message above")
             return
         print("    ◂ Tideline (edited): buttons now")
-        for row in message.buttons:
-            print("      " + "  ".join(f"[{text}]" for text, _ in row))
+        for row in _button_rows(message):
+            print("      " + row)
 
     @staticmethod
     def _print_bot(message: Any, *, edited: bool) -> None:
@@ -74,5 +90,5 @@ class Transcript:
             print(f"      [photo: {len(message.photo)} bytes]")
         if message.document:
             print(f"      [file: {message.document.filename}, {len(message.document.data)} bytes]")
-        for row in message.buttons or []:
-            print("      " + "  ".join(f"[{text}]" for text, _ in row))
+        for row in _button_rows(message):
+            print("      " + row)

@@ -31,8 +31,10 @@ FLOW_LABELS: dict[str, str] = {
 # paused, and the person is told how to pick them up again. Every other flow is stopped.
 KEEPS_ANSWERS = frozenset({"onboarding", "organize"})
 
-# Commands that start nothing, so they leave an open flow as it is.
-NEUTRAL_COMMANDS = frozenset({"help", "cancel"})
+# Commands that start nothing, so they leave an open flow as it is: help, and the privacy
+# settings a flow may need changed midway (withdrawing the photo consent while reporting).
+# /language is not one: the paused flow picks up asking again in the new language.
+NEUTRAL_COMMANDS = frozenset({"help", "cancel", "privacy", "mydata"})
 
 OPEN_ANSWERS_KEY = "open_answers"
 
