@@ -26,11 +26,19 @@ async def test_help_language_and_cancel_work_in_the_middle_of_onboarding(bot: Bo
     vi = bot.catalogs.translator("vi")
     assert vi._("What I can do") in lan.last.text
 
+    before = lan.mark()
     await bot.do(lan.send_command("language"))
+    # Set-up keeps its answers: /language pauses it and says how to pick it up.
+    paused = vi._(
+        "I paused what you were doing ({flow}). Your answers so far are kept: "
+        "send {command} to pick up where you left off."
+    ).format(flow=vi._("setting up"), command="/start")
+    assert lan.inbox_since(before)[0].text == paused
     await bot.do(lan.press("ພາສາລາວ"))
     lao = bot.catalogs.translator("lo")
     assert lan.last.text == lao._("Language: {language}").format(language="ພາສາລາວ")
 
+    await bot.do(lan.send_command("start"))
     await bot.do(lan.send_command("cancel"))
     assert lan.last.text == lao._("Set-up paused. Send /start whenever you want to continue.")
     await bot.do(lan.send_command("cancel"))

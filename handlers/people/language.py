@@ -1,4 +1,5 @@
-"""/language: switch languages at any point, without leaving whatever flow is under way."""
+"""/language: switch languages at any point; a flow under way is paused or stopped first, and
+the person is told which (``handlers.runtime.conversations``)."""
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
