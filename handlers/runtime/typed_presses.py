@@ -96,22 +96,53 @@ class _Keyboard:
         return None
 
 
-def _keyboards(application: AnyApplication) -> dict[ChatKey, _Keyboard]:
-    return application.bot_data.setdefault(SHOWN_KEYBOARDS_KEY, {})
+class ShownKeyboards:
+    """Per chat and person, the latest keyboard and what the flows waited for when it was shown;
+    and the keyboards shown by the update being handled, settled once it is (or, when a handler
+    stopped the update before the last step, when the chat's next update arrives)."""
+
+    def __init__(self) -> None:
+        self._latest: dict[ChatKey, _Keyboard] = {}
+        self._pending: dict[ChatKey, list[_Shown]] = {}
+
+    def latest(self, key: ChatKey) -> _Keyboard | None:
+        return self._latest.get(key)
+
+    def record(self, key: ChatKey) -> list[_Shown]:
+        shown: list[_Shown] = []
+        self._pending[key] = shown
+        return shown
+
+    def settle(self, key: ChatKey, waiting_for: tuple[object, ...]) -> None:
+        for each in self._pending.pop(key, []):
+            if each.chat_id != key[0]:
+                continue
+            if each.markup is not None:
+                self._latest[key] = _Keyboard(each.message_id, each.markup, waiting_for)
+            elif key in self._latest and self._latest[key].message_id == each.message_id:
+                del self._latest[key]
+
+
+def _keyboards(application: AnyApplication) -> ShownKeyboards:
+    return application.bot_data.setdefault(SHOWN_KEYBOARDS_KEY, ShownKeyboards())
 
 
 async def press_typed_labels(update: object, context: TidelineContext) -> None:
     """Gate: a typed label of the current question's keyboard is handled as its press."""
-    _shown_now.set([])
-    if not isinstance(update, Update):
+    _shown_now.set(None)
+    key = chat_key(update) if isinstance(update, Update) else None
+    if not isinstance(update, Update) or key is None:
         return
-    message, key = update.message, chat_key(update)
-    if message is None or key is None or not message.text or message.chat.type != ChatType.PRIVATE:
+    application = context.application
+    keyboards = _keyboards(application)
+    keyboards.settle(key, open_flows(application, *key))
+    _shown_now.set(keyboards.record(key))
+    message = update.message
+    if message is None or not message.text or message.chat.type != ChatType.PRIVATE:
         return
     if filters.COMMAND.check_update(update):
         return
-    application = context.application
-    keyboard = _keyboards(application).get(key)
+    keyboard = keyboards.latest(key)
     if keyboard is None or keyboard.waiting_for != open_flows(application, *key):
         return
     data = keyboard.data_for(message.text)
@@ -134,19 +165,7 @@ async def press_typed_labels(update: object, context: TidelineContext) -> None:
 
 def remember_shown_keyboard(update: object, context: TidelineContext) -> None:
     """After an update: the chat's latest keyboard, with what its flows now wait for."""
-    shown = _shown_now.get()
     _shown_now.set(None)
-    if not shown or not isinstance(update, Update):
-        return
-    key = chat_key(update)
-    if key is None:
-        return
-    keyboards = _keyboards(context.application)
-    for each in shown:
-        if each.chat_id != key[0]:
-            continue
-        if each.markup is not None:
-            waiting_for = open_flows(context.application, *key)
-            keyboards[key] = _Keyboard(each.message_id, each.markup, waiting_for)
-        elif key in keyboards and keyboards[key].message_id == each.message_id:
-            del keyboards[key]
+    key = chat_key(update) if isinstance(update, Update) else None
+    if key is not None:
+        _keyboards(context.application).settle(key, open_flows(context.application, *key))
