@@ -158,9 +158,7 @@ async def found_by_brand(session: AsyncSession, company: Company) -> list[tuple[
     )
     totals = {key: int(items) for key, items in rows}
     named = [(brand, totals.get(brand_key(brand), 0)) for brand in company.brands]
-    return sorted(
-        ((brand, items) for brand, items in named if items), key=lambda entry: -entry[1]
-    )
+    return sorted(((brand, items) for brand, items in named if items), key=lambda entry: -entry[1])
 
 
 async def items_found_in(session: AsyncSession, company: Company, year: int) -> int:

@@ -37,11 +37,15 @@ async def public_pledge(session: AsyncSession, company_id: int) -> tuple[Company
     return None if row is None else (row[0], row[1])
 
 
-async def verified_history(session: AsyncSession, pledge: Pledge) -> dict[int, list[tuple[int, float]]]:
+async def verified_history(
+    session: AsyncSession, pledge: Pledge
+) -> dict[int, list[tuple[int, float]]]:
     """Per commitment id, the (year, value) of every report whose value for it stands verified,
     oldest first."""
     rows = await session.execute(
-        select(ReportingPeriod.year, ProgressReport.id, ReportValue.commitment_id, ReportValue.value)
+        select(
+            ReportingPeriod.year, ProgressReport.id, ReportValue.commitment_id, ReportValue.value
+        )
         .join(ProgressReport, ProgressReport.period_id == ReportingPeriod.id)
         .join(ReportValue, ReportValue.report_id == ProgressReport.id)
         .where(ReportingPeriod.pledge_id == pledge.id, ProgressReport.submitted_at.is_not(None))
@@ -71,7 +75,7 @@ def _not_reporting() -> object:
     )
 
 
-def members_of_public_pledgers(*, not_reporting: bool) -> Select[tuple[int]]:
+def members_of_public_pledgers(*, not_reporting: bool) -> Select[int]:
     """User ids of the members of companies with an accepted pledge (only those not reporting,
     when asked)."""
     query = (

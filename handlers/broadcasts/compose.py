@@ -376,7 +376,10 @@ async def _show_audience(update: Update, context: TidelineContext, *, edit: bool
     keyboard = [
         [narrow(t._("Role"), Awaiting.ROLE), narrow(t._("Country"), Awaiting.COUNTRY)],
         [narrow(t._("City"), Awaiting.CITY), narrow(t._("Language"), Awaiting.AUDIENCE_LANGUAGE)],
-        [narrow(t._("Event"), Awaiting.AUDIENCE_EVENT), narrow(t._("Companies"), Awaiting.COMPANIES)],
+        [
+            narrow(t._("Event"), Awaiting.AUDIENCE_EVENT),
+            narrow(t._("Companies"), Awaiting.COMPANIES),
+        ],
         [narrow(t._("Everyone"), "clear")],
         [context.button(t._("Preview"), PREVIEW)],
     ]
@@ -571,9 +574,7 @@ async def choose_relation(update: Update, context: TidelineContext) -> Awaiting:
 @organizer_step
 async def choose_companies(update: Update, context: TidelineContext) -> Awaiting:
     async with editing_draft(update, context) as (_, _account, draft):
-        broadcasts.filter_companies(
-            draft, CompanyAudience(button_args(update)[0]), context.now()
-        )
+        broadcasts.filter_companies(draft, CompanyAudience(button_args(update)[0]), context.now())
     return await _show_audience(update, context, edit=True)
 
 
