@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import AccessRole, ConsentPurpose, User
 from demo.runner import BotRunner
+from handlers.cleanup.flow import BRAND
 from handlers.pledges.actions import COMPANY_CARD
 from handlers.pledges.registry import EXPORT
 from pledges import service
@@ -235,8 +236,14 @@ async def test_brand_audit_matches_companies_brands_and_shows_on_their_cards(
     await bot.do(nok.press("Add brand audit"))
     assert "Which brand was printed" in nok.last.text
     assert {"Siam Fresh", "Café Bleu"} <= set(labels(nok))
+    brand_prompt = nok.last
 
-    await bot.do(nok.press("Siam Fresh"))
+    # A suggestion of a company that is gone (or a forged one) is refused; nothing changes.
+    await bot.do(nok.press_data(codec(bot).encode(7401, BRAND, 99999, 0)))
+    assert nok.callback_answers[-1]["text"] == "That brand is no longer offered. Please type it."
+    await bot.do(nok.send_text("!!! ???"))
+    assert nok.last.text == "Please type the brand with its letters, for example Siam Fresh."
+    await bot.do(nok.press("Siam Fresh", brand_prompt))
     assert "How many items carried the brand Siam Fresh?" in nok.last.text
     await bot.do(nok.send_sticker())
     assert "Please type a number" in nok.last.text, "a sticker where a count is expected"
