@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import AccessRole, ConsentPurpose, User
 from demo.runner import BotRunner
+from events.privacy import personal_data
 from handlers.cleanup.flow import BRAND
 from handlers.pledges.actions import COMPANY_CARD
 from handlers.pledges.registry import EXPORT
@@ -274,6 +275,14 @@ async def test_brand_audit_matches_companies_brands_and_shows_on_their_cards(
         ("Café Bleu", "cafebleu", 3, "TH", 2026),
         ("Nestlé Pure Life", "nestlepurelife", 4, "TH", 2026),
     }
+
+    async with bot.session_factory() as session:
+        (data_card,) = (await personal_data(session, await user_of(session, 7401)))[
+            "cleanup_data_cards"
+        ]
+    assert data_card["brands"] == {"Siam Fresh": 9, "Café Bleu": 3, "Nestlé Pure Life": 4}, (
+        "/mydata holds the brand audit the person sent"
+    )
 
     # Its member sees the items of its brands by country and year; the public does not.
     await bot.do(owner.send_command("pledges"))
