@@ -355,3 +355,25 @@ async def test_roundtable_broadcast_reaches_members_of_companies_not_reporting(
         if any("roundtable" in (m.text or "") for m in user.inbox_since(marks[user.id]))
     }
     assert reached == {7501}
+
+
+async def test_a_thai_reader_gets_the_registry_and_card_in_thai(bot: BotRunner) -> None:
+    async with bot.session_factory() as session, session.begin():
+        company = await service.register_company(
+            session, details(), founder=await person(session, 7601), now=ACCEPTED
+        )
+        founder = await user_of(session, 7601)
+        await accepted_pledge(session, company, founder, await reviewer_in(session), now=ACCEPTED)
+    somchai = await visitor(bot, 7603, language="th")
+    t = bot.catalogs.translator("th")
+    await bot.do(somchai.send_command("pledges"))
+    assert (
+        t._("<b>Public registry of plastic pledges</b>").removeprefix("<b>").removesuffix("</b>")
+        in somchai.last.text
+    )
+    await bot.do(somchai.press("สยามเฟรชฟู้ดส์"))
+    card, chart = somchai.messages[-2:]
+    assert card.text.startswith("สยามเฟรชฟู้ดส์\nไทย · สินค้าอุปโภคบริโภค")
+    assert "เราลดพลาสติกใหม่" in card.text, "the statement in the reader's language"
+    assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
+    assert chart.text == t._("Progress of {company}").format(company="สยามเฟรชฟู้ดส์")
