@@ -32,6 +32,13 @@ class EventRelation(StrEnum):
     MISSED = "missed"  # confirmed but never checked in, and the event is over
 
 
+class CompanyAudience(StrEnum):
+    """Roundtable audiences: the members of companies in the pledge registry."""
+
+    ACCEPTED_PLEDGE = "accepted"  # companies with an accepted (public) pledge
+    NOT_REPORTING = "not_reporting"  # of those, the ones whose latest report is missing
+
+
 class Broadcast(Base):
     __tablename__ = "broadcasts"
 
@@ -56,6 +63,7 @@ class Broadcast(Base):
         ForeignKey("events.id", ondelete="SET NULL")
     )
     audience_event_relation: Mapped[EventRelation | None] = mapped_column(String(16))
+    audience_companies: Mapped[CompanyAudience | None] = mapped_column(String(16))
     # The Register link is fixed when sending starts, so rendering needs no bot lookup.
     register_url: Mapped[str | None] = mapped_column(String(200))
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

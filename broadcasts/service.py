@@ -25,12 +25,14 @@ from broadcasts.models import (
     Broadcast,
     BroadcastStatus,
     BroadcastText,
+    CompanyAudience,
     EventRelation,
 )
 from delivery import outbox
 from delivery.models import OutboxStatus
 from events.models import ACTIVE, Event, EventStatus, Registration, RegistrationStatus
 from i18n.fallback import Picked, pick
+from pledges.public import members_of_public_pledgers
 
 KIND = "broadcast"
 # Telegram's limit on a message's visible text, in UTF-16 code units as Telegram counts them.
@@ -172,6 +174,7 @@ def clear_filters(broadcast: Broadcast, now: datetime) -> None:
     broadcast.audience_language = None
     broadcast.audience_event_id = None
     broadcast.audience_event_relation = None
+    broadcast.audience_companies = None
     broadcast.updated_at = now
 
 
@@ -216,6 +219,12 @@ def filter_event(
 ) -> None:
     broadcast.audience_event_id = event_id
     broadcast.audience_event_relation = relation
+    broadcast.updated_at = now
+
+
+def filter_companies(broadcast: Broadcast, audience: CompanyAudience, now: datetime) -> None:
+    """Roundtable invitations: the members of companies in the pledge registry."""
+    broadcast.audience_companies = audience
     broadcast.updated_at = now
 
 
@@ -265,6 +274,9 @@ def audience_query(broadcast: Broadcast, now: datetime) -> Select[int]:
                 broadcast.audience_event_id, broadcast.audience_event_relation, now
             )
         )
+    if broadcast.audience_companies:
+        not_reporting = broadcast.audience_companies == CompanyAudience.NOT_REPORTING
+        query = query.where(User.id.in_(members_of_public_pledgers(not_reporting=not_reporting)))
     return query.order_by(User.id)
 
 

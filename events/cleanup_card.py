@@ -282,6 +282,9 @@ class Card:
     distance_m: int = 0
     items: dict[str, int] = field(default_factory=dict)
     photo_file_ids: list[str] = field(default_factory=list)
+    # The brand audit: brand (as shown) → items counted carrying it; stored by
+    # pledges.brand_audits when the card is submitted.
+    brands: dict[str, int] = field(default_factory=dict)
 
     def figure(self, figure: Figure) -> int | float:
         return {
@@ -310,6 +313,8 @@ class Draft:
     focus: str | None = None
     # The quick figure the person is retyping from the summary before Submit.
     changing: str | None = None
+    # The brand whose item count the person is typing in the brand audit.
+    brand: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -323,6 +328,7 @@ class Draft:
             section=data.get("section"),
             focus=data.get("focus"),
             changing=data.get("changing"),
+            brand=data.get("brand"),
         )
 
 

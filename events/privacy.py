@@ -20,6 +20,7 @@ from events.models import (
 )
 from events.models import RegistrationStatus as Status
 from events.texts import event_title, question_text
+from pledges.models import BrandCount
 
 # /deleteme warns about seats held for events this close: giving those up is easy to regret.
 SEATS_SOON = timedelta(days=7)
@@ -55,9 +56,17 @@ async def personal_data(session: AsyncSession, user: User) -> dict[str, Any]:
         .where(Registration.user_id == user.id)
         .order_by(Event.starts_at)
     )
-    reports = await session.scalars(
-        select(CleanupReport).where(CleanupReport.reporter_id == user.id)
+    reports = list(
+        await session.scalars(select(CleanupReport).where(CleanupReport.reporter_id == user.id))
     )
+    # The brand audit of each data card: brand (as shown to the reporter) → items.
+    brands: dict[int, dict[str, int]] = {}
+    for report_id, brand, count in await session.execute(
+        select(BrandCount.report_id, BrandCount.brand, BrandCount.count)
+        .where(BrandCount.report_id.in_([report.id for report in reports]))
+        .order_by(BrandCount.id)
+    ):
+        brands.setdefault(report_id, {})[brand] = count
     organized = await session.scalars(
         select(EventOrganizer.event_id).where(EventOrganizer.user_id == user.id)
     )
@@ -66,7 +75,7 @@ async def personal_data(session: AsyncSession, user: User) -> dict[str, Any]:
             _registration(registration, event, user.language or event.fallback_language)
             for registration, event in registrations
         ],
-        "cleanup_data_cards": [_report(report) for report in reports],
+        "cleanup_data_cards": [_report(report, brands.get(report.id, {})) for report in reports],
         "events_organized": sorted(organized),
     }
 
@@ -101,7 +110,7 @@ def _answers(event: Event, given: dict[str, str], reader: str) -> dict[str, dict
     return {key: {"prompt": prompts.get(key), "answer": given[key]} for key in order}
 
 
-def _report(report: CleanupReport) -> dict[str, Any]:
+def _report(report: CleanupReport, brands: dict[str, int]) -> dict[str, Any]:
     return {
         "event_id": report.event_id,
         "bags": report.bags,
@@ -109,6 +118,7 @@ def _report(report: CleanupReport) -> dict[str, Any]:
         "people": report.people,
         "distance_m": report.distance_m,
         "items": report.items,
+        "brands": brands,
         "photos": len(report.photo_file_ids or []),
         "submitted_at": _iso(report.submitted_at),
         "reviewed_at": _iso(report.reviewed_at),

@@ -40,6 +40,7 @@ from handlers.people.onboarding import build_onboarding
 from handlers.people.privacy import build_privacy
 from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
+from handlers.pledges.registry import build_registry
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
 from handlers.runtime.conversations import one_flow_at_a_time, watch_open_answers
@@ -178,6 +179,7 @@ def build_application(
         *build_events_browse(),
         build_self_checkin(),
         *build_my_registrations(),
+        *build_registry(),
         build_help(),
         *build_language(),
         *build_privacy(),

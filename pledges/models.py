@@ -323,3 +323,23 @@ class Evidence(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+
+
+class BrandCount(Base):
+    """A cleanup data card's brand audit: how many of the items counted carried one brand.
+    Brands are matched to companies through ``brand_key`` when read, so a company that
+    registers a brand later (or is merged) finds the items already counted. Where and when
+    the cleanup was are copied here, so the figures by country and year need no join."""
+
+    __tablename__ = "cleanup_brand_counts"
+    __table_args__ = (UniqueConstraint("report_id", "brand_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("cleanup_reports.id", ondelete="CASCADE"), index=True
+    )
+    brand: Mapped[str] = mapped_column(String(BRAND_MAX_LENGTH))  # as shown to the reporter
+    brand_key: Mapped[str] = mapped_column(String(BRAND_MAX_LENGTH), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)  # of the cleanup's start, where it took place

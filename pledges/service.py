@@ -25,6 +25,7 @@ from accounts.service import Permission, has_permission
 from delivery import outbox
 from delivery.outbox import OutboxItem
 from i18n.languages import LANGUAGE_CODES
+from pledges import brand_audits
 from pledges.brands import BRANDS_MAX, brand_key
 from pledges.content import (
     CommitmentSpec,
@@ -832,7 +833,15 @@ async def report_reminder_items(session: AsyncSession, *, now: datetime) -> list
         .order_by(ReportingPeriod.id, Membership.user_id)
     )
     items: list[OutboxItem] = []
+    found: dict[tuple[int, int], int] = {}
     for period, company_id, user_id in rows:
+        if (company_id, period.year) not in found:
+            company = await session.get(Company, company_id)
+            assert company is not None
+            # Items of its brands counted at cleanups in the year reported on.
+            found[company_id, period.year] = await brand_audits.items_found_in(
+                session, company, period.year
+            )
         for days in REMINDER_DAYS:
             due = period.deadline_at - timedelta(days=days)
             if due <= now:
@@ -843,7 +852,12 @@ async def report_reminder_items(session: AsyncSession, *, now: datetime) -> list
                     Kind.REPORT_DUE,
                     f"{reminder_prefix(company_id, user_id)}period:{period.id}:d{days}",
                     due,
-                    {"period_id": period.id, "company_id": company_id, "days": days},
+                    {
+                        "period_id": period.id,
+                        "company_id": company_id,
+                        "days": days,
+                        "brand_items_found": found[company_id, period.year],
+                    },
                     urgent=False,
                 )
             )

@@ -28,7 +28,7 @@ from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY
 from accounts.models import StakeholderRole, User
 from accounts.service import InvalidText, Permission
 from broadcasts import service as broadcasts
-from broadcasts.models import Broadcast, EventRelation
+from broadcasts.models import Broadcast, CompanyAudience, EventRelation
 from events.models import Event
 from events.texts import event_title
 from handlers.broadcasts import progress as live
@@ -60,6 +60,7 @@ class Awaiting(StrEnum):
     AUDIENCE_LANGUAGE = "audience_language"
     AUDIENCE_EVENT = "audience_event"
     EVENT_RELATION = "event_relation"
+    COMPANIES = "companies"  # which companies of the pledge registry
     SEND_CHOICE = "send_choice"  # send now or schedule, after the preview
     SEND_TIME = "send_time"  # a local date and time
     CONFIRMATION = "confirmation"
@@ -77,6 +78,7 @@ CITY_MATCH = "bc.city"  # GeoNames id, or city_choice.KEEP
 AUDIENCE_LANGUAGE = "bc.aud_lang"
 AUDIENCE_EVENT = "bc.aud_event"
 RELATION = "bc.relation"
+COMPANIES = "bc.companies"
 PREVIEW = "bc.preview"
 SEND_NOW = "bc.now"
 SCHEDULE = "bc.schedule"
@@ -93,6 +95,10 @@ RELATION_LABELS = {
     EventRelation.REGISTERED: lazy("Registered"),
     EventRelation.ATTENDED: lazy("Attended"),
     EventRelation.MISSED: lazy("Missed it"),
+}
+COMPANY_AUDIENCE_LABELS = {
+    CompanyAudience.ACCEPTED_PLEDGE: lazy("Companies with an accepted pledge"),
+    CompanyAudience.NOT_REPORTING: lazy("Companies not reporting"),
 }
 
 
@@ -347,6 +353,9 @@ async def _audience_lines(
         lines.append(
             t._("Event: {event} ({relation})").format(event=escape(title), relation=relation)
         )
+    if draft.audience_companies:
+        companies = t._(COMPANY_AUDIENCE_LABELS[CompanyAudience(draft.audience_companies)])
+        lines.append(t._("Members of: {companies}").format(companies=companies))
     size = await broadcasts.audience_size(session, draft, now)
     lines.append(
         t.ngettext(
@@ -367,7 +376,11 @@ async def _show_audience(update: Update, context: TidelineContext, *, edit: bool
     keyboard = [
         [narrow(t._("Role"), Awaiting.ROLE), narrow(t._("Country"), Awaiting.COUNTRY)],
         [narrow(t._("City"), Awaiting.CITY), narrow(t._("Language"), Awaiting.AUDIENCE_LANGUAGE)],
-        [narrow(t._("Event"), Awaiting.AUDIENCE_EVENT), narrow(t._("Everyone"), "clear")],
+        [
+            narrow(t._("Event"), Awaiting.AUDIENCE_EVENT),
+            narrow(t._("Companies"), Awaiting.COMPANIES),
+        ],
+        [narrow(t._("Everyone"), "clear")],
         [context.button(t._("Preview"), PREVIEW)],
     ]
     await answer(
@@ -418,6 +431,21 @@ async def choose_filter(update: Update, context: TidelineContext) -> Awaiting:
             edit=True,
         )
         return Awaiting.AUDIENCE_LANGUAGE
+    if which == Awaiting.COMPANIES:
+        await answer(
+            update,
+            context,
+            t._(
+                "Send it to the members of which companies of the pledge registry? For "
+                "business roundtables, for example."
+            ),
+            [
+                [context.button(t._(label), COMPANIES, audience.value)]
+                for audience, label in COMPANY_AUDIENCE_LABELS.items()
+            ],
+            edit=True,
+        )
+        return Awaiting.COMPANIES
     return await _ask_audience_event(update, context)
 
 
@@ -540,6 +568,13 @@ async def choose_relation(update: Update, context: TidelineContext) -> Awaiting:
     event_id, relation = button_args(update)
     async with editing_draft(update, context) as (_, _account, draft):
         broadcasts.filter_event(draft, int(event_id), EventRelation(relation), context.now())
+    return await _show_audience(update, context, edit=True)
+
+
+@organizer_step
+async def choose_companies(update: Update, context: TidelineContext) -> Awaiting:
+    async with editing_draft(update, context) as (_, _account, draft):
+        broadcasts.filter_companies(draft, CompanyAudience(button_args(update)[0]), context.now())
     return await _show_audience(update, context, edit=True)
 
 
@@ -809,6 +844,7 @@ def build_broadcast() -> ConversationHandler:
             ],
             Awaiting.AUDIENCE_EVENT: [button(AUDIENCE_EVENT, choose_audience_event), wants_buttons],
             Awaiting.EVENT_RELATION: [button(RELATION, choose_relation), wants_buttons],
+            Awaiting.COMPANIES: [button(COMPANIES, choose_companies), wants_buttons],
             Awaiting.SEND_CHOICE: [
                 button(SEND_NOW, send_now),
                 button(SCHEDULE, ask_time),

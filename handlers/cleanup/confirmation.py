@@ -7,11 +7,13 @@ from events import cleanup_card as card
 from events.cleanup_card import Draft, Figure, InvalidFigure, Refusal, ReportRefused
 from events.models import Event
 from handlers.cleanup.flow import (
+    BRAND_AUDIT,
     CHANGE_FIGURE,
     FIGURE_LABELS,
     SUBMIT,
     TALLY,
     Awaiting,
+    brand_lines,
     draft_key,
     edit_draft,
     escaped_title,
@@ -38,6 +40,7 @@ async def show_confirmation(update: Update, context: TidelineContext) -> Awaitin
         t._("<b>Please check your data card</b> – {title}").format(title=escaped_title(t, event)),
         figures_line(t, draft.card),
         *items_lines(t, draft.card.items),
+        *brand_lines(t, draft.card.brands),
     ]
     # Photos sent before the consent was withdrawn are not kept (see submit_report).
     photos = len(draft.card.photo_file_ids) if card.may_add_photos(account) else 0
@@ -47,6 +50,7 @@ async def show_confirmation(update: Update, context: TidelineContext) -> Awaitin
         )
     lines += ["", t._("Tap a figure to change it, or Submit.")]
     tally_label = t._("Edit item tally") if draft.card.items else t._("Add item tally")
+    brands_label = t._("Edit brand audit") if draft.card.brands else t._("Add brand audit")
     change_buttons = [
         context.button("✏️ " + t._(label), CHANGE_FIGURE, figure.value)
         for figure, label in FIGURE_LABELS.items()
@@ -59,6 +63,7 @@ async def show_confirmation(update: Update, context: TidelineContext) -> Awaitin
             [context.button(t._("Submit"), SUBMIT)],
             *rows(change_buttons, 2),
             [context.button(tally_label, TALLY)],
+            [context.button(brands_label, BRAND_AUDIT)],
         ],
     )
     return Awaiting.CONFIRMATION

@@ -49,6 +49,8 @@ class Awaiting(StrEnum):
     PHOTOS = "photos"
     CONFIRMATION = "confirmation"
     CHANGE_VALUE = "change_value"
+    BRAND = "brand"
+    BRAND_COUNT = "brand_count"
     REVIEW = "review"
     CORRECTION_FIGURE = "correction_figure"
     CORRECTION_VALUE = "correction_value"
@@ -74,6 +76,9 @@ REVIEWED = "cc.ok"
 CLOSE_REVIEW = "cc.close"
 SHOW_PHOTOS = "cc.photos"
 EXPORT_CARDS = "cc.export"
+BRAND_AUDIT = "cc.brands"
+BRAND = "cc.brand"  # company id, index of the brand in its list
+BRANDS_DONE = "cc.bdone"
 
 STEPS = (Awaiting.BAGS, Awaiting.WEIGHT, Awaiting.PEOPLE, Awaiting.DISTANCE)
 FIGURE_OF_STEP = {
@@ -145,6 +150,15 @@ def item_label(t: Translator, key: str) -> str:
 def items_lines(t: Translator, items: dict[str, int]) -> list[str]:
     ordered = sorted(items.items(), key=lambda entry: (-entry[1], entry[0]))
     return [f"• {item_label(t, key)}: {t.number(count)}" for key, count in ordered]
+
+
+def brand_lines(t: Translator, brands: dict[str, int]) -> list[str]:
+    if not brands:
+        return []
+    ordered = sorted(brands.items(), key=lambda entry: (-entry[1], entry[0]))
+    return [t._("<b>Brand audit</b>")] + [
+        f"• {escape(brand)}: {t.number(count)}" for brand, count in ordered
+    ]
 
 
 def refusal_text(t: Translator, reason: Refusal) -> str:

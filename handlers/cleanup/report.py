@@ -26,6 +26,13 @@ from events.cleanup_card import (
     ReportRefused,
 )
 from events.models import Event
+from handlers.cleanup.brand_audit import (
+    brands_done,
+    choose_brand,
+    open_brand_audit,
+    type_brand,
+    type_brand_count,
+)
 from handlers.cleanup.confirmation import (
     change_figure,
     show_confirmation,
@@ -35,6 +42,9 @@ from handlers.cleanup.flow import (
     ADD,
     BACK_TO_CATEGORIES,
     BACK_TO_SECTIONS,
+    BRAND,
+    BRAND_AUDIT,
+    BRANDS_DONE,
     CATEGORY,
     CHANGE_FIGURE,
     CLOSE_REVIEW,
@@ -94,6 +104,7 @@ from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.reprompts import earlier_step_button, expect_buttons, expect_text
+from pledges import brand_audits
 
 # -- starting -------------------------------------------------------------------------------------
 
@@ -310,10 +321,20 @@ async def submit(update: Update, context: TidelineContext) -> int:
     try:
         session = await context.session()
         account = await account_of(session, update)
+        brands = (await card.load_draft(session, draft_key(update))).card.brands
         report = await card.submit_draft(
             session, draft_key(update), account, context.now(), admins(context)
         )
         event = await session.get(Event, report.event_id)
+        assert event is not None
+        await brand_audits.record(
+            session,
+            report.id,
+            brands,
+            country=event.country,
+            starts_at=event.starts_at,
+            timezone=event.timezone,
+        )
         totals = await card.event_totals(session, report.event_id)
     except NoDraft:
         await tell(update, context, t._("This data card has already been submitted."))
@@ -419,8 +440,19 @@ def build_cleanup_card() -> ConversationHandler:
             ],
             Awaiting.CONFIRMATION: [
                 _button(TALLY, open_tally),
+                _button(BRAND_AUDIT, open_brand_audit),
                 _button(CHANGE_FIGURE, change_figure),
                 *expects_buttons,
+            ],
+            Awaiting.BRAND: [
+                _button(BRAND, choose_brand),
+                _button(BRANDS_DONE, brands_done),
+                MessageHandler(typed, type_brand),
+                MessageHandler(not_command, expect_text),
+            ],
+            Awaiting.BRAND_COUNT: [
+                MessageHandler(typed, type_brand_count),
+                MessageHandler(not_command, expect_number),
             ],
             Awaiting.CHANGE_VALUE: [
                 MessageHandler(typed, type_changed_figure),
