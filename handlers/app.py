@@ -61,6 +61,7 @@ from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys.results import build_survey_results
 from i18n import Catalogs
 from settings import Settings
 
@@ -176,6 +177,7 @@ def build_application(
                 *build_events_browse(),
                 build_self_checkin(),
                 *build_my_registrations(),
+                *build_survey_results(),
                 build_help(),
                 *build_language(),
                 *build_privacy(),
