@@ -11,7 +11,6 @@ hidden groups together are still fewer than ``MIN_GROUP``, the smallest shown gr
 so that a hidden group cannot be worked out by subtracting the shown ones from the total.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -205,8 +204,25 @@ async def question_result(session: AsyncSession, question: SurveyQuestion) -> Qu
 
 
 async def _numbers(session: AsyncSession, question: SurveyQuestion) -> QuestionResult:
+    """Ratings and numbers. Most have few distinct values (a rating at most eleven): one GROUP BY
+    gives the distribution and, from it, the count, mean, median and range. Only numbers with
+    more distinct values need the aggregates, a median read in order, and ranges."""
     answers = _answers(question)
     number = _number()
+    distinct = [
+        (float(value), int(count))
+        for value, count in await _execute(
+            session,
+            answers.add_columns(number, func.count())
+            .group_by(number)
+            .order_by(number)
+            .limit(MAX_POINTS + 1),
+        )
+    ]
+    if not distinct:
+        return QuestionResult(question, 0)
+    if len(distinct) <= MAX_POINTS:
+        return _from_distribution(question, distinct)
     answered, mean, low, high = (
         await _execute(
             session,
@@ -214,21 +230,51 @@ async def _numbers(session: AsyncSession, question: SurveyQuestion) -> QuestionR
         )
     ).one()
     answered = int(answered)
-    if not answered:
-        return QuestionResult(question, 0)
     median = await _median(session, answers, answered)
     low, high = float(low), float(high)
-    whole = question.kind != Kind.DECIMAL
-    if question.kind == Kind.RATING and question.minimum is not None and question.maximum:
-        points: Sequence[float] = range(int(question.minimum), int(question.maximum) + 1)
-        counts = await _per_value(session, answers, points)
-    elif whole and high - low + 1 <= MAX_POINTS:
-        counts = await _per_value(session, answers, range(int(low), int(high) + 1))
-    else:
-        counts = await _bins(session, answers, low, high, whole=whole)
+    counts = await _bins(session, answers, low, high, whole=question.kind != Kind.DECIMAL)
     return QuestionResult(
         question, answered, counts, mean=float(mean), median=median, minimum=low, maximum=high
     )
+
+
+def _from_distribution(
+    question: SurveyQuestion, distinct: list[tuple[float, int]]
+) -> QuestionResult:
+    answered = sum(count for _, count in distinct)
+    mean = sum(value * count for value, count in distinct) / answered
+    low, high = distinct[0][0], distinct[-1][0]
+    by_value = dict(distinct)
+    if question.kind == Kind.RATING and question.minimum is not None and question.maximum:
+        points: list[float] = [
+            float(point) for point in range(int(question.minimum), int(question.maximum) + 1)
+        ]
+    elif question.kind != Kind.DECIMAL and high - low + 1 <= MAX_POINTS:
+        points = [float(point) for point in range(int(low), int(high) + 1)]
+    else:
+        points = [value for value, _ in distinct]
+    return QuestionResult(
+        question,
+        answered,
+        [Count(_plain(point), by_value.get(point, 0)) for point in points],
+        mean=mean,
+        median=_median_of(distinct, answered),
+        minimum=low,
+        maximum=high,
+    )
+
+
+def _median_of(distinct: list[tuple[float, int]], answered: int) -> float:
+    """The median of values given with their counts, in ascending order."""
+    wanted = [(answered - 1) // 2, answered // 2]
+    found: list[float] = []
+    seen = 0
+    for value, count in distinct:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return sum(found) / len(found)
 
 
 async def _median(session: AsyncSession, answers: Any, answered: int) -> float:
@@ -243,13 +289,6 @@ async def _median(session: AsyncSession, answers: Any, answered: int) -> float:
         )
     )
     return sum(float(value) for value in middle) / len(middle)
-
-
-async def _per_value(session: AsyncSession, answers: Any, points: Sequence[float]) -> list[Count]:
-    number = _number()
-    rows = await _execute(session, answers.add_columns(number, func.count()).group_by(number))
-    by_point = {float(value): int(count) for value, count in rows}
-    return [Count(_plain(point), by_point.get(float(point), 0)) for point in points]
 
 
 def _plain(value: float) -> str:

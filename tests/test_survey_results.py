@@ -22,6 +22,7 @@ from surveys.templates import AFTER_CLEANUP
 from surveys.xlsform import import_form
 from tests.conftest import ADMIN_ID
 from tests.flows import labels
+from tests.survey_files import workbook
 from tests.organize_flows import make_organizer, make_participant, stored_event, user_id
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -266,3 +267,51 @@ async def test_anonymous_results_break_down_by_language_only(bot: BotRunner) -> 
     assert recommend.answered == 11 and recommend.median == 8.0
     assert [c.count for c in recommend.counts] == [0, 0, 1, 0, 1, 0, 2, 0, 3, 0, 4]
     assert await user_id(bot, 6401)
+
+
+NUMBERS_FORM = workbook(
+    [
+        ["type", "name", "label", "required"],
+        ["integer", "bags", "Bags filled", "yes"],
+        ["decimal", "kg", "Kilograms", "yes"],
+    ],
+    [["list_name", "name", "label"]],
+    [["form_id", "default_language"], ["numbers", "en"]],
+)
+
+
+async def test_numbers_with_many_values_come_in_ranges_with_mean_and_median(
+    bot: BotRunner,
+) -> None:
+    now = bot.clock()
+    async with bot.session_factory() as session, session.begin():
+        survey = (await import_form(session, NUMBERS_FORM, event_id=None, now=now)).survey
+        open_survey(survey, now=now)
+        for number in range(1, 21):
+            user = User(language="en", access_role=AccessRole.PARTICIPANT, created_at=now)
+            session.add(user)
+            await session.flush()
+            response = (
+                await responses.start(session, survey, user.id, language="en", now=now)
+            ).response
+            bags, kg = survey.questions
+            responses.save_answer(survey, response, bags, str(number), now=now)
+            responses.save_answer(survey, response, kg, str(number % 4 + 0.5), now=now)
+            await responses.submit(session, survey, response, user.id, now=now)
+        bags_result, kg_result = await results.all_results(session, survey)
+    # 20 values: ranges of 2 (1–2 … 19–20, the last holding its upper end too).
+    assert (bags_result.mean, bags_result.median) == (10.5, 10.5)
+    assert [(c.value, c.upper, c.count) for c in bags_result.counts][:2] == [
+        ("0", "2", 1),
+        ("2", "4", 2),
+    ]
+    assert sum(c.count for c in bags_result.counts) == 20
+    # Four distinct decimals: one bar each.
+    assert [(c.value, c.count) for c in kg_result.counts] == [
+        ("0.5", 5),
+        ("1.5", 5),
+        ("2.5", 5),
+        ("3.5", 5),
+    ]
+    assert (kg_result.mean, kg_result.median) == (2.0, 2.0)
+    assert results._median_of([(1.0, 1), (2.0, 1), (9.0, 1)], 3) == 2.0
