@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from html import escape
 
 from babel.numbers import format_percent
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Chat, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -83,8 +83,11 @@ async def _visible_surveys(
                 select(EventOrganizer.event_id).where(EventOrganizer.user_id == account.id)
             )
         )
-    everything = list(await session.scalars(query.order_by(Survey.id.desc())))
-    return everything[page * SURVEYS_PER_PAGE : (page + 1) * SURVEYS_PER_PAGE], len(everything)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    shown = await session.scalars(
+        query.order_by(Survey.id.desc()).offset(page * SURVEYS_PER_PAGE).limit(SURVEYS_PER_PAGE)
+    )
+    return list(shown), int(total or 0)
 
 
 def _is_admin(context: TidelineContext, account: User) -> bool:
