@@ -168,13 +168,7 @@ async def question_result(session: AsyncSession, question: SurveyQuestion) -> Qu
             session,
             answers.add_columns(SurveyAnswer.value, func.count()).group_by(SurveyAnswer.value),
         )
-        by_value = {str(value): int(count) for value, count in rows}
-        ordered = _option_values(question)
-        counts = [Count(value, by_value.pop(value, 0)) for value in ordered]
-        # Values no longer among the options (never for a survey with answers: its
-        # definition cannot change) are still counted rather than lost.
-        counts += [Count(value, count) for value, count in sorted(by_value.items())]
-        return QuestionResult(question, sum(c.count for c in counts), counts)
+        return _choice_result(question, {str(value): int(count) for value, count in rows})
     if kind == Kind.MULTIPLE:
         values = _option_values(question)
         row = (
@@ -201,6 +195,14 @@ async def question_result(session: AsyncSession, question: SurveyQuestion) -> Qu
         return QuestionResult(question, sum(c.count for c in counts), counts)
     answered = await session.scalar(answers.add_columns(func.count()))
     return QuestionResult(question, int(answered or 0))
+
+
+def _choice_result(question: SurveyQuestion, by_value: dict[str, int]) -> QuestionResult:
+    counts = [Count(value, by_value.pop(value, 0)) for value in _option_values(question)]
+    # Values no longer among the options (never for a survey with answers: its definition
+    # cannot change) are still counted rather than lost.
+    counts += [Count(value, count) for value, count in sorted(by_value.items())]
+    return QuestionResult(question, sum(c.count for c in counts), counts)
 
 
 async def _numbers(session: AsyncSession, question: SurveyQuestion) -> QuestionResult:
@@ -330,12 +332,80 @@ async def _bins(
     ]
 
 
+# Kinds whose stored values are few (options, a rating's points, a multiple choice's
+# combinations of up to 8 options): counted per value in one pass over the survey's answers,
+# with free text (only counted) and dates (per month), rather than one pass per question.
+VALUED_KINDS = (Kind.CHOICE, Kind.YES_NO, Kind.RATING, Kind.MULTIPLE)
+MAX_COMBINED_OPTIONS = 8
+
+
+def _in_one_pass(question: SurveyQuestion) -> bool:
+    if question.kind == Kind.MULTIPLE:
+        return len(_option_values(question)) <= MAX_COMBINED_OPTIONS
+    return question.kind in (*VALUED_KINDS, Kind.TEXT, Kind.DATE)
+
+
 async def all_results(session: AsyncSession, survey: Survey) -> list[QuestionResult]:
-    return [
-        await question_result(session, question)
-        for question in survey.questions
-        if question.kind != Kind.NOTE
-    ]
+    """Every question's result (notes aside), in order."""
+    combined = {q.id: q for q in survey.questions if _in_one_pass(q)}
+    counted: dict[int, dict[str, int]] = {question_id: {} for question_id in combined}
+    if combined:
+        valued = [i for i, q in combined.items() if q.kind in VALUED_KINDS]
+        dated = [i for i, q in combined.items() if q.kind == Kind.DATE]
+        key = case(
+            (SurveyAnswer.question_id.in_(valued), SurveyAnswer.value),
+            (SurveyAnswer.question_id.in_(dated), func.substr(SurveyAnswer.value, 1, 7)),
+            else_=literal(""),
+        )
+        rows = await _execute(
+            session,
+            select(SurveyAnswer.question_id, key, func.count())
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .where(_submitted(survey.id), SurveyAnswer.question_id.in_(combined))
+            .group_by(SurveyAnswer.question_id, key),
+        )
+        for question_id, value, count in rows:
+            counted[question_id][str(value)] = int(count)
+    figures = []
+    for question in survey.questions:
+        if question.kind == Kind.NOTE:
+            continue
+        if question.id not in combined:
+            figures.append(await question_result(session, question))
+            continue
+        by_value = counted[question.id]
+        if question.kind == Kind.RATING:
+            figures.append(_rating_result(question, by_value))
+        elif question.kind == Kind.MULTIPLE:
+            figures.append(_multiple_result(question, by_value))
+        elif question.kind == Kind.DATE:
+            counts = [Count(month, count) for month, count in sorted(by_value.items())]
+            figures.append(QuestionResult(question, sum(by_value.values()), counts))
+        elif question.kind == Kind.TEXT:
+            figures.append(QuestionResult(question, sum(by_value.values())))
+        else:
+            figures.append(_choice_result(question, by_value))
+    return figures
+
+
+def _multiple_result(question: SurveyQuestion, combinations: dict[str, int]) -> QuestionResult:
+    ticked: dict[str, int] = {}
+    for combination, count in combinations.items():
+        for value in set(combination.split()):
+            ticked[value] = ticked.get(value, 0) + count
+    values = _option_values(question)
+    return QuestionResult(
+        question, sum(combinations.values()), [Count(v, ticked.get(v, 0)) for v in values]
+    )
+
+
+def _rating_result(question: SurveyQuestion, by_value: dict[str, int]) -> QuestionResult:
+    if not by_value:
+        return QuestionResult(question, 0)
+    merged: dict[float, int] = {}
+    for value, count in by_value.items():
+        merged[float(value)] = merged.get(float(value), 0) + count
+    return _from_distribution(question, sorted(merged.items()))
 
 
 async def free_text_page(
