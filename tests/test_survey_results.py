@@ -7,12 +7,10 @@ import io
 from datetime import timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from accounts.models import AccessRole, StakeholderRole, User
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
-from handlers.kit.callbacks import SEPARATOR
 from handlers.surveys.actions import EXPORT, RESULTS
 from questions import Kind
 from surveys import responses, results
@@ -22,15 +20,15 @@ from surveys.templates import AFTER_CLEANUP
 from surveys.xlsform import import_form
 from tests.conftest import ADMIN_ID
 from tests.flows import labels
+from tests.organize_flows import make_organizer, make_participant, stored_event
 from tests.survey_files import workbook
-from tests.organize_flows import make_organizer, make_participant, stored_event, user_id
 
 PNG = b"\x89PNG\r\n\x1a\n"
 BOM = b"\xef\xbb\xbf"
 # (language, role, country, overall rating, litter ticked, what to improve); None: started only.
 PEOPLE: list[tuple[str, StakeholderRole, str, int, str, str] | None] = [
     ("th", StakeholderRole.COMMUNITY, "TH", 5, "bottles bags", "More gloves"),
-    ("th", StakeholderRole.COMMUNITY, "TH", 4, "bottles", "=HYPERLINK(\"http://x\")"),
+    ("th", StakeholderRole.COMMUNITY, "TH", 4, "bottles", '=HYPERLINK("http://x")'),
     ("th", StakeholderRole.COMMUNITY, "TH", 4, "bags", "-nothing"),
     ("th", StakeholderRole.NGO, "TH", 3, "foam", "@organizers more water"),
     ("th", StakeholderRole.NGO, "TH", 5, "bottles", "+1 for the music"),
@@ -157,17 +155,19 @@ async def test_results_screen_counts_chart_breakdown_texts_and_exports(bot: BotR
     await bot.do(ana.press("« Back to the results"))
     await bot.do(ana.press("Export CSV"))
     document = ana.last.document
-    assert document is not None and document.filename == f"tideline-survey-{survey_id}-responses.csv"
+    assert (
+        document is not None and document.filename == f"tideline-survey-{survey_id}-responses.csv"
+    )
     assert document.data.startswith(BOM)
     table = list(csv.reader(io.StringIO(document.data.decode("utf-8-sig"))))
     header = table[0]
     assert header[:3] == ["No.", "Language", "Name"]
     bottles = header.index("Which litter worried you most? (choose any): Plastic bottles")
-    assert [row[bottles] for row in table[1:3]] and len(table) == 12
+    assert len(table) == 12
     assert {row[bottles] for row in table[1:]} == {"0", "1"}
     improve = header.index("What should we improve next time?")
     answers = {row[improve] for row in table[1:]}
-    assert "'=HYPERLINK(\"http://x\")" in answers and "'-nothing" in answers
+    assert '\'=HYPERLINK("http://x")' in answers and "'-nothing" in answers
     assert "'@organizers more water" in answers and "'+1 for the music" in answers
     heard = header.index("How did you hear about this cleanup?")
     assert {row[heard] for row in table[1:]} == {"Friends or family", "Social media"}
@@ -183,7 +183,7 @@ async def test_results_screen_counts_chart_breakdown_texts_and_exports(bot: BotR
     formula_column = list(cells[0]).index("What should we improve next time?")
     formula_cells = [row[formula_column].data_type for row in sheet.iter_rows(min_row=2)]
     assert set(formula_cells) == {"s"}
-    assert "=HYPERLINK(\"http://x\")" in {row[formula_column] for row in cells[1:]}
+    assert '=HYPERLINK("http://x")' in {row[formula_column] for row in cells[1:]}
 
 
 async def test_results_refused_to_participants_and_other_organizers(bot: BotRunner) -> None:
@@ -220,7 +220,6 @@ async def test_results_refused_to_participants_and_other_organizers(bot: BotRunn
     await bot.do(admin.send_command("surveys"))
     await bot.do(admin.press("After the cleanup"))
     assert "completed: 11" in admin.last.text
-    assert SEPARATOR in data
 
 
 async def test_breakdowns_hide_groups_below_five_and_what_subtraction_would_reveal(
@@ -235,9 +234,7 @@ async def test_breakdowns_hide_groups_below_five_and_what_subtraction_would_reve
         overall = next(q for q in survey.questions if q.name == "overall")
         by_country = await results.breakdown(session, survey, overall, results.Dimension.COUNTRY)
         litter = next(q for q in survey.questions if q.kind == Kind.MULTIPLE)
-        by_language = await results.breakdown(
-            session, survey, litter, results.Dimension.LANGUAGE
-        )
+        by_language = await results.breakdown(session, survey, litter, results.Dimension.LANGUAGE)
     # TH 6 shown; SG 3 and KH 2 hidden (5 together).
     assert [(g.key, g.hidden) for g in by_country.groups] == [
         ("TH", False),
@@ -269,7 +266,6 @@ async def test_anonymous_results_break_down_by_language_only(bot: BotRunner) -> 
     recommend = figures[-1]
     assert recommend.answered == 11 and recommend.median == 8.0
     assert [c.count for c in recommend.counts] == [0, 0, 1, 0, 1, 0, 2, 0, 3, 0, 4]
-    assert await user_id(bot, 6401)
 
 
 NUMBERS_FORM = workbook(
