@@ -12,6 +12,7 @@ from accounts.models import AccessRole, StakeholderRole, User
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from handlers.surveys.actions import EXPORT, RESULTS
+from handlers.surveys.results import BREAKDOWN, QUESTION, TEXTS
 from questions import Kind
 from surveys import responses, results
 from surveys.definitions import open_survey
@@ -200,13 +201,22 @@ async def test_results_refused_to_participants_and_other_organizers(bot: BotRunn
     assert ben.last.text == "None of your events has a survey yet."
     # Buttons minted for Ben (signed for him) but naming Ana's survey: refused on the server.
     codec = bot.application.bot_data["services"].codec
-    for action, args in ((RESULTS, (survey_id,)), (EXPORT, (survey_id, "csv"))):
+    forged = (
+        (RESULTS, (survey_id,)),
+        (EXPORT, (survey_id, "csv")),
+        (QUESTION, (survey_id, 0)),
+        (BREAKDOWN, (survey_id, 0, "language")),
+        (TEXTS, (survey_id, 5, 0)),
+    )
+    for action, args in forged:
         mark = ben.mark()
         await bot.do(ben.press_data(codec.encode(6202, action, *args), ben.last))
         assert _alerts(ben)[-1] == (
             "Only the organizers of this survey's event can see its results."
         )
-        assert all(message.document is None for message in ben.inbox_since(mark))
+        assert all(
+            message.document is None and message.photo is None for message in ben.inbox_since(mark)
+        )
     # Ana's own button, replayed by Ben, fails its signature.
     await bot.do(ana.send_command("surveys"))
     data = next(d for row in ana.last.buttons for _, d in row if d and d.startswith(RESULTS))
