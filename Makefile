@@ -54,6 +54,7 @@ bench: $(INSTALLED) catalogs
 	$(BIN)/python bench/reminders.py --count 20000 --due 600
 	$(BIN)/python bench/registration_burst.py --people 300 --seats 30
 	$(BIN)/python bench/chart_rendering.py --repeat 3
+	$(BIN)/python bench/survey_results.py --responses 5000 --databases sqlite --repeat 1
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) tideline.db tideline.db-* .pytest_cache bench/results

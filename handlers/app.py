@@ -63,6 +63,7 @@ from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.typed_presses import press_typed_labels, remember_shown_keyboard
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys.results import build_survey_results
 from i18n import Catalogs
 from settings import Settings
 
@@ -180,6 +181,7 @@ def build_application(
         build_self_checkin(),
         *build_my_registrations(),
         *build_registry(),
+        *build_survey_results(),
         build_help(),
         *build_language(),
         *build_privacy(),

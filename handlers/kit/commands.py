@@ -21,6 +21,7 @@ PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
 ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("organize", lazy("Create and manage your events")),
     ("broadcast", lazy("Send news and invitations")),
+    ("surveys", lazy("See your events' survey results")),
 )
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
