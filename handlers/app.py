@@ -61,6 +61,7 @@ from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys.answer import SURVEY_LINK, build_answering
 from i18n import Catalogs
 from settings import Settings
 
@@ -144,7 +145,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
-        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK]),
+        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, outbox_renderers(), budget)
@@ -168,6 +169,7 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
+        conversations += [build_answering()]
     application.add_handlers(
         as_steps(
             [

@@ -347,3 +347,25 @@ def _drop_hidden_answers(survey: Survey, response: SurveyResponse) -> None:
         if len(kept) == len(response.answers):
             return
         response.answers[:] = kept
+
+
+def keep_selection(
+    survey: Survey,
+    response: SurveyResponse,
+    question: SurveyQuestion,
+    value: str,
+    *,
+    now: datetime,
+) -> None:
+    """Keeps the options ticked so far in a multiple choice (values as ``save_answer`` takes
+    them; empty: none) without moving on: a tick is saved as it is given, and Done checks the
+    constraint and moves on (``save_answer``)."""
+    _check_answering(survey, response, question, now)
+    existing = next((a for a in response.answers if a.question_id == question.id), None)
+    if not value:
+        response.answers[:] = [a for a in response.answers if a.question_id != question.id]
+    elif existing is None:
+        response.answers.append(SurveyAnswer(question_id=question.id, value=value))
+    else:
+        existing.value = value
+    _touch(survey, response, now)
