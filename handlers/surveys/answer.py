@@ -16,7 +16,8 @@ from html import escape
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -182,7 +183,7 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
         note = t._("You have answered this survey. You can change your answers until it closes.")
     else:
         note = t._("Welcome back: you continue where you stopped.")
-    return await _show(update, context, survey, response, note=note)
+    return await _show(update, context, survey, response, note=note, keep_pressed=True)
 
 
 async def _send_introduction(update: Update, context: TidelineContext, survey: Survey) -> None:
@@ -208,7 +209,14 @@ async def _show(
     *,
     note: str = "",
     edit: bool = False,
+    keep_pressed: bool = False,
 ) -> Awaiting:
+    """``edit``: in place of the pressed message (a tick). Otherwise anew, below anything the
+    person typed, and the pressed message loses its buttons (unless ``keep_pressed``: a list
+    such as /my), so only the question they are at has live ones."""
+    query = update.callback_query
+    if query is not None and not edit and not keep_pressed and query.message is not None:
+        await context.send(lambda: _drop_buttons(query))
     question = responses.current_question(survey, response)
     if question is None:
         text, keyboard = _summary(context, survey, response)
@@ -218,6 +226,15 @@ async def _show(
         text = f"{note}\n\n{text}"
     await answer(update, context, text, keyboard, edit=edit)
     return Awaiting.ANSWER
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as error:
+        # A repeated tap asks for the same edit again: the buttons are already gone.
+        if "not modified" not in error.message:
+            raise
 
 
 def _question_screen(
@@ -455,21 +472,30 @@ async def _save(
     value: str,
     *,
     other_text: str | None = None,
-    edit: bool,
 ) -> Awaiting:
     try:
         responses.save_answer(
             survey, response, question, value, other_text=other_text, now=context.now()
         )
     except ConstraintFailed as failed:
-        # Nothing is kept: the question is asked again with the organizers' reason.
-        reason = message_for(survey, failed.messages, context.t.language) or context.t._(
-            "That answer does not fit this question. Please check it and answer again."
-        )
-        await context.answer_query(update)
-        return await _show(update, context, survey, response, note=f"⚠️ {escape(reason)}")
+        return await _constraint_failed(update, context, survey, response, failed)
     await (await context.session()).flush()
-    return await _show(update, context, survey, response, edit=edit)
+    return await _show(update, context, survey, response)
+
+
+async def _constraint_failed(
+    update: Update,
+    context: TidelineContext,
+    survey: Survey,
+    response: SurveyResponse,
+    failed: ConstraintFailed,
+) -> Awaiting:
+    """Nothing is kept: the question is asked again with the organizers' reason."""
+    reason = message_for(survey, failed.messages, context.t.language) or context.t._(
+        "That answer does not fit this question. Please check it and answer again."
+    )
+    await context.answer_query(update)
+    return await _show(update, context, survey, response, note=f"⚠️ {escape(reason)}")
 
 
 async def _ask_other(update: Update, context: TidelineContext) -> Awaiting:
@@ -490,7 +516,7 @@ async def choose(update: Update, context: TidelineContext) -> Awaiting | int | N
     if value == OTHER:
         responses.keep_selection(survey, response, question, OTHER, now=context.now())
         return await _ask_other(update, context)
-    return await _save(update, context, survey, response, question, value, edit=True)
+    return await _save(update, context, survey, response, question, value)
 
 
 async def rate(update: Update, context: TidelineContext) -> Awaiting | int | None:
@@ -503,7 +529,7 @@ async def rate(update: Update, context: TidelineContext) -> Awaiting | int | Non
     ):
         await earlier_step_button(update, context)
         return None
-    return await _save(update, context, survey, response, question, point, edit=True)
+    return await _save(update, context, survey, response, question, point)
 
 
 def _ticked(response: SurveyResponse, question: SurveyQuestion) -> list[str]:
@@ -553,11 +579,15 @@ async def done(update: Update, context: TidelineContext) -> Awaiting | int | Non
             await context.answer_query(update, _required_text(context, survey, question), True)
             return None
         responses.skip(survey, response, question, now=context.now())
-        return await _show(update, context, survey, response, edit=True)
-    if OTHER in ticked:
-        return await _ask_other(update, context)
+        return await _show(update, context, survey, response)
     value = MULTIPLE_SEPARATOR.join(ticked)
-    return await _save(update, context, survey, response, question, value, edit=True)
+    if OTHER in ticked:
+        try:
+            responses.check_constraint(survey, response, question, value)
+        except ConstraintFailed as failed:
+            return await _constraint_failed(update, context, survey, response, failed)
+        return await _ask_other(update, context)
+    return await _save(update, context, survey, response, question, value)
 
 
 def _required_text(context: TidelineContext, survey: Survey, question: SurveyQuestion) -> str:
@@ -581,7 +611,7 @@ async def skip(update: Update, context: TidelineContext) -> Awaiting | None:
     except ResponseRefused:
         await context.answer_query(update, _required_text(context, survey, question), True)
         return None
-    return await _show(update, context, survey, response, edit=True)
+    return await _show(update, context, survey, response)
 
 
 async def next_after_note(update: Update, context: TidelineContext) -> Awaiting | None:
@@ -590,7 +620,7 @@ async def next_after_note(update: Update, context: TidelineContext) -> Awaiting 
     except _Stale:
         return None
     responses.advance(survey, response, question, now=context.now())
-    return await _show(update, context, survey, response, edit=True)
+    return await _show(update, context, survey, response)
 
 
 async def go_back(update: Update, context: TidelineContext) -> Awaiting | None:
@@ -605,7 +635,7 @@ async def go_back(update: Update, context: TidelineContext) -> Awaiting | None:
         await earlier_step_button(update, context)
         return None
     responses.back(survey, response, now=context.now())
-    return await _show(update, context, survey, response, edit=True)
+    return await _show(update, context, survey, response)
 
 
 async def change(update: Update, context: TidelineContext) -> Awaiting | None:
@@ -626,7 +656,7 @@ async def change(update: Update, context: TidelineContext) -> Awaiting | None:
         else:
             await _refuse(update, context, _refusal_text(context, survey, refused.refusal))
         return None
-    return await _show(update, context, survey, response, edit=True)
+    return await _show(update, context, survey, response)
 
 
 async def submit(update: Update, context: TidelineContext) -> Awaiting | int | None:
@@ -651,7 +681,7 @@ async def submit(update: Update, context: TidelineContext) -> Awaiting | int | N
         missing = refused.questions[0]
         responses.go_to(survey, response, missing.name, now=context.now())
         note = f"⚠️ {escape(_required_text(context, survey, missing))}"
-        return await _show(update, context, survey, response, note=note, edit=True)
+        return await _show(update, context, survey, response, note=note)
     await save_state(session, ANSWERING, _key(update), None)
     texts = survey_texts(survey, t.language)
     thanks = str(texts.text.get("thank_you") or "") or t._("Thank you! Your answers are in.")
@@ -720,13 +750,13 @@ async def type_answer(update: Update, context: TidelineContext) -> Awaiting | in
         if value == OTHER:
             responses.keep_selection(survey, response, question, OTHER, now=context.now())
             return await _ask_other(update, context)
-        return await _save(update, context, survey, response, question, value, edit=False)
+        return await _save(update, context, survey, response, question, value)
     try:
         value = answer_typed(as_question(survey, question), message.text, t.language)
     except InvalidAnswer as problem:
         await answer(update, context, _problem_text(t, question, problem))
         return None  # the same question stays open (an edit of this message may answer it)
-    return await _save(update, context, survey, response, question, value, edit=False)
+    return await _save(update, context, survey, response, question, value)
 
 
 def _problem_text(t: Translator, question: SurveyQuestion, problem: InvalidAnswer) -> str:
@@ -783,9 +813,7 @@ async def type_other(update: Update, context: TidelineContext) -> Awaiting | int
         )
         return None
     value = MULTIPLE_SEPARATOR.join(ticked)
-    return await _save(
-        update, context, survey, response, question, value, other_text=said, edit=False
-    )
+    return await _save(update, context, survey, response, question, value, other_text=said)
 
 
 async def wrong_kind(update: Update, context: TidelineContext) -> None:
