@@ -141,7 +141,7 @@ async def open_link(update: Update, context: TidelineContext, survey_id: str | N
             count=t.number(count)
         )
     elif response.submitted:
-        status = t._("You have answered it. You can change your answers until it closes.")
+        status = t._("You have answered this survey. You can change your answers until it closes.")
     else:
         left = responses.questions_left(survey, response)
         status = t.ngettext(
