@@ -280,3 +280,52 @@ async def test_mydata_shows_named_answers_and_deleteme_unlinks_them(bot: BotRunn
             .where(SurveyParticipant.response_id.is_not(None))
         )
     assert links == 0
+
+
+async def test_a_restart_mid_survey_keeps_the_question_open(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    survey_id = await _survey(bot, event_id)
+    fay = await _participant(bot, 5007, event_id)
+    await bot.do(fay.send_command("start", f"sv_{survey_id}"))
+    await bot.do(fay.press("Answer the survey"))
+    await bot.do(fay.press("No"))
+    await bot.stop()
+    restarted = BotRunner(bot.server, bot.settings, bot.clock)
+    await restarted.start()
+    try:
+        # The typed answer still reaches the question after the restart.
+        await restarted.do(fay.send_text("3"))
+        assert "Litter seen?" in fay.last.text
+        await restarted.do(fay.send_photo(b"not really a photo"))
+        assert "Please use the buttons above" in fay.last.text
+        # A typed label ticks that option; the ticks wait for Done.
+        await restarted.do(fay.send_text("bags"))
+        assert "✅ Bags" in labels(fay) and "Question 3 of 6" in fay.last.text
+        await restarted.do(fay.press("Done"))
+        assert "Overall?" in fay.last.text
+    finally:
+        await restarted.stop()
+    async with bot.session_factory() as session:
+        [response] = (await session.scalars(select(SurveyResponse))).all()
+        assert len(response.answers) == 3
+
+
+async def test_surveys_not_open_yet_and_people_not_set_up_are_told(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    async with bot.session_factory() as session, session.begin():
+        saved = await import_form(session, KOBO_STYLE, event_id=event_id, now=bot.clock())
+        later = bot.clock() + timedelta(days=2)
+        open_survey(saved.survey, now=bot.clock(), opens_at=later, closes_at=later + WEEK)
+        survey_id = saved.survey.id
+    gita = await _participant(bot, 5008, event_id)
+    await bot.do(gita.send_command("start", f"sv_{survey_id}"))
+    assert "This survey is not open yet." in gita.last.text
+    await bot.do(gita.send_command("my"))
+    assert "Surveys waiting" not in gita.last.text
+    bot.clock.advance(days=3)
+    await bot.do(gita.send_command("my"))
+    assert "Surveys waiting" in gita.last.text
+    newcomer = bot.server.user(5009, first_name="New", language_code="en")
+    await bot.do(newcomer.send_command("start", f"sv_{survey_id}"))
+    assert "First, let's set you up" in newcomer.messages[0].text
+    assert await _responses(bot) == []

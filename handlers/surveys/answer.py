@@ -153,7 +153,7 @@ async def open_link(update: Update, context: TidelineContext, survey_id: str | N
     await answer(update, context, text, [[answer_survey_button(context, survey.id)]])
 
 
-SURVEY_LINK = DeepLink(SURVEY, r"\d{1,12}", open_link, remembered=True)
+SURVEY_LINK = DeepLink(SURVEY, r"\d{1,12}", open_link)
 
 
 async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
