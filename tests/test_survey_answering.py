@@ -329,3 +329,16 @@ async def test_surveys_not_open_yet_and_people_not_set_up_are_told(bot: BotRunne
     await bot.do(newcomer.send_command("start", f"sv_{survey_id}"))
     assert "First, let's set you up" in newcomer.messages[0].text
     assert await _responses(bot) == []
+
+
+async def test_survey_texts_fall_back_and_say_which_language_is_shown(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    survey_id = await _survey(bot, event_id)
+    lin = await _participant(bot, 5010, event_id, "zh")
+    zh = bot.catalogs.translator("zh")
+    await bot.do(lin.send_command("start", f"sv_{survey_id}"))
+    # The form has no Chinese: its English (the default language) is shown, and said so.
+    assert "Beach cleanup feedback" in lin.last.text and "英语" in lin.last.text
+    await bot.do(lin.press(zh._("Answer the survey")))
+    assert "First cleanup?" in lin.last.text and "英语" in lin.last.text
+    assert zh._("Question {number} of {total}").format(number=1, total=5) in lin.last.text
