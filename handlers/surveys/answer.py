@@ -61,6 +61,9 @@ ANSWERING = "surveys.answering"
 # Telegram shows at most eight buttons in a row: a 0–10 scale takes two.
 ROW_WIDTH = 8
 SUMMARY_ANSWER_LENGTH = 120
+# Characters of the summary's labels and answers together, so that with the escaping and the
+# fixed lines it stays within Telegram's 4,096 for a form of up to 100 questions.
+SUMMARY_BUDGET = 1000
 
 
 class Awaiting(StrEnum):
@@ -94,9 +97,8 @@ def already_answered(t: Translator) -> str:
     return t._("You have already answered this survey. Thank you!")
 
 
-def _refusal_text(
-    context: TidelineContext, survey: Survey, refusal: Refusal
-) -> str:  # a refusal of surveys.responses, in the reader's words
+def _refusal_text(context: TidelineContext, survey: Survey, refusal: Refusal) -> str:
+    """A refusal of ``surveys.responses`` in the reader's words."""
     t = context.t
     if refusal == Refusal.NOT_ANSWERABLE:
         return not_answerable(t, survey, context)
@@ -385,17 +387,20 @@ def _summary(
     lines = [f"<b>{escape(survey_title(survey, t.language))}</b>", t._("Your answers:")]
     buttons = []
     picked: list[Picked[dict[str, Any]]] = [title]
-    for number, (question, given) in enumerate(responses.summary(survey, response), start=1):
+    shown_questions = responses.summary(survey, response)
+    # Every label and answer gets its share of one message (a long form's are cut shorter).
+    length = max(min(SUMMARY_ANSWER_LENGTH, SUMMARY_BUDGET // max(len(shown_questions), 1)), 10)
+    for number, (question, given) in enumerate(shown_questions, start=1):
         texts = question_texts(survey, question, t.language)
         picked.append(texts)
-        label = shorten(str(texts.text.get("label", "")), SUMMARY_ANSWER_LENGTH)
+        label = shorten(str(texts.text.get("label", "")), length)
         if given is None:
             shown = t._("(skipped)")
         else:
             shown = _answer_text(t, survey, question, given.value)
             if given.other_text:
                 shown += f" – {given.other_text}"
-        shown = shorten(shown, SUMMARY_ANSWER_LENGTH)
+        shown = shorten(shown, length)
         lines.append(f"{t.number(number)}. {escape(label)}\n   <b>{escape(shown)}</b>")
         buttons.append(
             context.button(f"✏️ {t.number(number)}", actions.CHANGE, survey.id, question.id)
