@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from demo.runner import BotRunner
+from events import service
+from events.models import Registration
 from surveys.definitions import close_survey, open_survey
 from surveys.models import Survey, SurveyParticipant, SurveyResponse
 from surveys.templates import AFTER_CLEANUP
 from surveys.xlsform import import_form
-from tests.events_setup import make_event
+from tests.events_setup import make_event, registration_of
 from tests.flows import button_with, labels, onboard
 from tests.survey_files import KOBO_STYLE
 
@@ -342,3 +344,23 @@ async def test_survey_texts_fall_back_and_say_which_language_is_shown(bot: BotRu
     await bot.do(lin.press(zh._("Answer the survey")))
     assert "First cleanup?" in lin.last.text and "英语" in lin.last.text
     assert zh._("Question {number} of {total}").format(number=1, total=5) in lin.last.text
+
+
+async def test_my_lists_surveys_only_for_registrations_taken_up(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    other_event = await make_event(bot)
+    await _survey(bot, event_id)
+    await _survey(bot, other_event, form=AFTER_CLEANUP.read_bytes())
+    hana = await _participant(bot, 5011, event_id)
+    await bot.do(hana.send_command("my"))
+    # Only the survey of the event she registered for, not the other event's.
+    answers = [label for label in labels(hana) if label.startswith("Answer: ")]
+    assert answers == ["Answer: Beach cleanup feedback"]
+    registration = await registration_of(bot, event_id, 5011)
+    assert registration is not None
+    async with bot.session_factory() as session, session.begin():
+        mine = await session.get(Registration, registration.id)
+        assert mine is not None
+        await service.cancel_registration(session, mine, now=bot.clock())
+    await bot.do(hana.send_command("my"))
+    assert "Surveys waiting" not in hana.last.text

@@ -64,6 +64,7 @@ SUMMARY_ANSWER_LENGTH = 120
 # Characters of the summary's labels and answers together, so that with the escaping and the
 # fixed lines it stays within Telegram's 4,096 for a form of up to 100 questions.
 SUMMARY_BUDGET = 1000
+MAX_CHANGE_BUTTONS = 96
 
 
 class Awaiting(StrEnum):
@@ -406,7 +407,9 @@ def _summary(
             context.button(f"✏️ {t.number(number)}", actions.CHANGE, survey.id, question.id)
         )
     lines.append(t._("Tap a number to change that answer, or Submit."))
-    keyboard = rows(buttons, 4)
+    # Telegram takes at most 100 buttons a message: the last questions of a 100-question form
+    # are reached with Back.
+    keyboard = rows(buttons[:MAX_CHANGE_BUTTONS], 4)
     keyboard.append([context.button(t._("« Back"), actions.BACK, survey.id, 0)])
     keyboard.append([context.button(t._("Submit"), actions.SUBMIT, survey.id)])
     return _with_note("\n".join(lines), t, *picked), keyboard
