@@ -63,6 +63,7 @@ from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.typed_presses import press_typed_labels, remember_shown_keyboard
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys.answer import SURVEY_LINK, build_answering
 from handlers.surveys.results import build_survey_results
 from i18n import Catalogs
 from settings import Settings
@@ -148,7 +149,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
-        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK]),
+        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, outbox_renderers(), budget)
@@ -174,6 +175,7 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
+        conversations += [build_answering()]
     flows = [
         build_membership_tracking(),
         *conversations,

@@ -231,11 +231,7 @@ def save_answer(
     _check_answering(survey, response, question, now)
     if question.kind == Kind.NOTE:
         return advance(survey, response, question, now=now)
-    answers = answers_by_name(survey, response)
-    if question.constraint and not expressions.holds(
-        question.constraint, answers, value, constraint=True
-    ):
-        raise ConstraintFailed(question)
+    check_constraint(survey, response, question, value)
     existing = next((a for a in response.answers if a.question_id == question.id), None)
     if existing is None:
         response.answers.append(
@@ -245,6 +241,18 @@ def save_answer(
         existing.value = value
         existing.other_text = other_text
     return advance(survey, response, question, now=now)
+
+
+def check_constraint(
+    survey: Survey, response: SurveyResponse, question: SurveyQuestion, value: str
+) -> None:
+    """``ConstraintFailed`` when ``value`` breaks the question's constraint (before asking
+    for more, such as what "other" is)."""
+    answers = answers_by_name(survey, response)
+    if question.constraint and not expressions.holds(
+        question.constraint, answers, value, constraint=True
+    ):
+        raise ConstraintFailed(question)
 
 
 def skip(
@@ -347,3 +355,25 @@ def _drop_hidden_answers(survey: Survey, response: SurveyResponse) -> None:
         if len(kept) == len(response.answers):
             return
         response.answers[:] = kept
+
+
+def keep_selection(
+    survey: Survey,
+    response: SurveyResponse,
+    question: SurveyQuestion,
+    value: str,
+    *,
+    now: datetime,
+) -> None:
+    """Keeps the options ticked so far in a multiple choice (values as ``save_answer`` takes
+    them; empty: none) without moving on: a tick is saved as it is given, and Done checks the
+    constraint and moves on (``save_answer``)."""
+    _check_answering(survey, response, question, now)
+    existing = next((a for a in response.answers if a.question_id == question.id), None)
+    if not value:
+        response.answers[:] = [a for a in response.answers if a.question_id != question.id]
+    elif existing is None:
+        response.answers.append(SurveyAnswer(question_id=question.id, value=value))
+    else:
+        existing.value = value
+    _touch(survey, response, now)

@@ -21,10 +21,12 @@ from handlers.events.cards import (
     title_of,
 )
 from handlers.events.checkin import CHECKIN_LINK, checkin_caption
-from handlers.kit.actions import report_cleanup_button
+from handlers.kit.actions import answer_survey_button, report_cleanup_button
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from i18n.shorten import shorten
+from surveys.waiting import waiting_surveys
+from surveys.wording import survey_title
 
 
 async def list_mine(update: Update, context: TidelineContext) -> None:
@@ -32,16 +34,21 @@ async def list_mine(update: Update, context: TidelineContext) -> None:
     session = await context.session()
     reader = await account_of(session, update)
     rows = await service.registrations_of(session, reader, now=context.now())
+    lines: list[str] = []
+    keyboard: list[list[InlineKeyboardButton]] = []
+    surveys = await waiting_surveys(session, reader.id, now=context.now())
+    if surveys:
+        lines.append(t._("<b>Surveys waiting for your answers</b>"))
+        for survey in surveys:
+            title = survey_title(survey, t.language)
+            lines.append(f"• {escape(title)}")
+            keyboard.append([answer_survey_button(context, survey.id, shorten(title, 40))])
+        lines.append("")
     if not rows:
-        await answer(
-            update,
-            context,
-            t._("You have no registrations yet. Send /events to find one."),
-            edit=True,
-        )
+        lines.append(t._("You have no registrations yet. Send /events to find one."))
+        await answer(update, context, "\n".join(lines), keyboard, edit=True)
         return
-    lines = [t._("<b>Your registrations</b>")]
-    keyboard = []
+    lines.append(t._("<b>Your registrations</b>"))
     for number, (registration, event) in enumerate(rows, start=1):
         title = title_of(t, event)
         place = await service.waitlist_place(session, registration)

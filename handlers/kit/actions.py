@@ -4,6 +4,7 @@ features share. Every other action belongs to the one feature module that declar
 from telegram import InlineKeyboardButton
 
 from handlers.kit.context import TidelineContext
+from i18n.shorten import shorten
 
 # Approval requests reach organizers as outbox notices (events) and are decided by the
 # organizer tools (organize).
@@ -21,3 +22,13 @@ def report_cleanup_button(context: TidelineContext, event_id: int) -> InlineKeyb
 OPEN_EVENT_SURVEY = "survey.event"  # event id
 # /my (events) and survey invitations open a survey to answer (surveys).
 ANSWER_SURVEY = "survey.answer"  # survey id
+
+
+def answer_survey_button(
+    context: TidelineContext, survey_id: int, title: str | None = None
+) -> InlineKeyboardButton:
+    """Opens the survey where the person stopped (the first question when they have not
+    started); ``title`` tells several surveys apart in one list."""
+    t = context.t
+    label = t._("Answer: {title}").format(title=title) if title else t._("Answer the survey")
+    return context.button(shorten(label, 60), ANSWER_SURVEY, survey_id)

@@ -17,6 +17,7 @@ from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.runtime.conversations import end_conversations
 from i18n import Translator
 from pledges import privacy as pledge_privacy
+from surveys import privacy as survey_privacy
 
 CONSENT = "priv.toggle"
 ERASE_FIRST_YES = "erase.1"
@@ -42,6 +43,7 @@ async def export_data(update: Update, context: TidelineContext) -> None:
     )
     document.update(await event_privacy.personal_data(session, account))
     document.update(await pledge_privacy.personal_data(session, account))
+    document.update(await survey_privacy.personal_data(session, account))
     chat = update.effective_chat
     assert chat is not None
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()
@@ -112,6 +114,7 @@ async def erase(update: Update, context: TidelineContext) -> None:
     account = await account_of(session, update)
     await event_privacy.forget_person(session, account, now=context.now())
     await pledge_privacy.forget_person(session, account, now=context.now())
+    await survey_privacy.forget_person(session, account)
     service.erase_account(account, context.now())
     await forget_key(session, f"[{chat.id}, {user.id}]")
     # The stored states are gone with the transaction; the running flows end here too.
