@@ -61,6 +61,8 @@ from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys import notices as survey_notices
+from handlers.surveys.setup import build_survey_setup
 from i18n import Catalogs
 from settings import Settings
 
@@ -105,6 +107,7 @@ def outbox_renderers() -> dict[str, Renderer]:
         **broadcast_delivery.RENDERERS,
         **event_notices.RENDERERS,
         **cleanup_impact.RENDERERS,
+        **survey_notices.RENDERERS,
     }
 
 
@@ -168,6 +171,9 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
+        # After /organize: a survey's form file is taken only once the organizer's event wizard
+        # is not waiting for an answer of its own.
+        conversations += [build_survey_setup()]
     application.add_handlers(
         as_steps(
             [

@@ -12,6 +12,7 @@ from handlers.cleanup.report import build_cleanup_card
 from handlers.events.registration import build_registration
 from handlers.organize.conversation import build_organize
 from handlers.people.onboarding import build_onboarding
+from handlers.surveys.setup import build_survey_setup
 
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 TRANSITION = re.compile(r"^\s*(\S+)\s+-->\s+([^\s:]+)")
@@ -36,6 +37,7 @@ def _diagram_states(path: Path) -> set[str]:
         ("broadcasts/compose.mmd", build_broadcast),
         ("events/registration.mmd", build_registration),
         ("people/onboarding.mmd", build_onboarding),
+        ("surveys/setup.mmd", build_survey_setup),
     ],
 )
 def test_diagram_draws_every_state_of_its_conversation(

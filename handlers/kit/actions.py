@@ -15,7 +15,13 @@ REPORT_CLEANUP = "cleanup.report"  # event id
 
 def report_cleanup_button(context: TidelineContext, event_id: int) -> InlineKeyboardButton:
     return context.button(context.t._("Report cleanup data"), REPORT_CLEANUP, event_id)
+
+
 # The organizer's event card (organize) opens that event's survey screen (surveys).
 OPEN_EVENT_SURVEY = "survey.event"  # event id
 # /my (events) and survey invitations open a survey to answer (surveys).
 ANSWER_SURVEY = "survey.answer"  # survey id
+
+
+def event_survey_button(context: TidelineContext, event_id: int) -> InlineKeyboardButton:
+    return context.button(context.t._("📝 Survey"), OPEN_EVENT_SURVEY, event_id)
