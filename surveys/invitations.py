@@ -87,7 +87,7 @@ async def _surveys_to_send(session: AsyncSession, now: datetime) -> list[tuple[S
         )
         .order_by(Survey.id)
     )
-    return [(survey, event) for survey, event in rows.tuples() if answerable(survey, now)]
+    return [(survey, event) for survey, event in rows.all() if answerable(survey, now)]
 
 
 async def _sends_so_far(session: AsyncSession, survey_id: int) -> dict[int, list[OutboxMessage]]:
