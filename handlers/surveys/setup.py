@@ -194,9 +194,12 @@ async def _screen(
         if survey.anonymous:
             lines += ["", anonymous_warning(t)]
         lines.append(
-            t._(
+            t.ngettext(
                 "Once it is open, everyone confirmed is invited on {moment}, an hour after the "
-                "event ends, and reminded up to {count} times."
+                "event ends, and reminded up to {count} time.",
+                "Once it is open, everyone confirmed is invited on {moment}, an hour after the "
+                "event ends, and reminded up to {count} times.",
+                survey.reminder_max,
             ).format(moment=when, count=t.number(survey.reminder_max))
         )
         keyboard.append([context.button(t._("✅ Open the survey"), OPEN, survey.id)])
@@ -365,8 +368,7 @@ async def ask_for_file(update: Update, context: TidelineContext) -> Any:
     megabytes = MAX_FILE_BYTES // (1024 * 1024)
     text = t._(
         "Send the form as an XLSForm .xlsx file (sheets survey, choices and settings, as "
-        "KoboToolbox and ODK write them; at most {size} MB). The templates in surveys/templates "
-        "are examples. /cancel stops."
+        "KoboToolbox and ODK write them; at most {size} MB), or /cancel to stop."
     ).format(size=t.number(megabytes))
     await answer(update, context, text)
     return Awaiting.FORM_FILE
