@@ -18,6 +18,7 @@ from surveys.models import Survey
 from surveys.responses import current_question, save_answer, start, submit
 from surveys.xlsform import read_form
 from tests.delivery_helpers import outbox_row, statuses
+from tests.flows import onboard
 from tests.organize_flows import (
     make_organizer,
     make_participant,
@@ -195,3 +196,25 @@ async def test_closing_the_survey_stops_what_is_queued(
         assert (await session.scalar(select(Survey.status).where(Survey.id == survey_id))) == (
             "closed"
         )
+
+
+async def test_invitation_in_the_readers_language(bot: BotRunner, clock: SimulatedClock) -> None:
+    await make_organizer(bot, 6241, "Ana")
+    nok = bot.server.user(6242, first_name="Nok", language_code="th")
+    await onboard(bot, nok, language="th")
+    _, survey_id, event = await _event_with_open_survey(bot, 6241, [6242])
+    await _advance_to(bot, clock, event.ends_at + HOUR)
+    (invitation,) = _survey_messages(nok)
+    t = bot.catalogs.translator("th")
+    assert (
+        t._(
+            "Thank you for taking part! How was it? A few questions help the organizers make "
+            "the next one better."
+        )
+        in invitation.text
+    )
+    assert "ขอบคุณที่เข้าร่วม" in invitation.text
+    # The survey's own title, in Thai as the form wrote it.
+    assert "Feedback (ไทย (th))" in invitation.text
+    assert invitation.buttons[0][0][0] == "เริ่ม"
+    assert _url_of(invitation).endswith(f"?start=sv_{survey_id}")

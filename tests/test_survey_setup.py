@@ -79,6 +79,8 @@ async def test_uploaded_form_shows_the_languages_it_lacks(bot: BotRunner) -> Non
 
     await bot.do(ana.send_text("here it comes"))
     assert ana.last.text == "Please send the form as an .xlsx file, or send /cancel to stop."
+    await bot.do(ana.send_sticker())
+    assert ana.last.text == "Please send the form as an .xlsx file, or send /cancel to stop."
     await bot.do(ana.send_document(xlsform(THREE_QUESTIONS), filename="feedback.xlsx"))
 
     assert "✅ Imported as a new draft." in ana.last.text
@@ -166,3 +168,15 @@ async def test_other_organizers_and_forged_buttons_are_refused(bot: BotRunner) -
     admin = bot.server.user(ADMIN_ID, first_name="Admin", language_code="en")
     await bot.do(admin.press_data(codec_data(bot, admin, setup.OPEN, survey.id)))
     assert (await surveys_of(bot, event_id))[0].status == SurveyStatus.OPEN
+
+
+async def test_cancel_stops_waiting_for_the_file(bot: BotRunner) -> None:
+    ana = await make_organizer(bot, 6151, "Ana")
+    event_id = await stored_event(bot, 6151)
+    await open_card(bot, ana, event_id)
+    await bot.do(ana.press("📝 Survey"))
+    await bot.do(ana.press("Send an XLSForm file"))
+    await bot.do(ana.send_command("cancel"))
+    assert ana.last.text == "Stopped. Nothing else was changed."
+    await bot.do(ana.send_document(xlsform(THREE_QUESTIONS), filename="late.xlsx"))
+    assert await surveys_of(bot, event_id) == []
