@@ -43,6 +43,12 @@ async def test_a_template_runs_in_four_taps(bot: BotRunner) -> None:
     assert survey.status == SurveyStatus.OPEN and not survey.anonymous
     assert len(survey.questions) >= 6 and len(survey.texts) == 12
 
+    # A template tapped again from an old screen leaves the open survey alone.
+    await bot.do(ana.press_data(codec_data(bot, ana, setup.TEMPLATE, event_id, "cleanup")))
+    assert alerts(ana)[-1] == "The survey is already open."
+    (survey,) = await surveys_of(bot, event_id)
+    assert survey.form_id == "tideline_after_roundtable" and survey.status == SurveyStatus.OPEN
+
 
 async def test_anonymous_is_warned_before_opening_and_stays_anonymous(bot: BotRunner) -> None:
     ana = await make_organizer(bot, 6111, "Ana")

@@ -5,6 +5,7 @@ it; Results (results.py). Every button names the event or survey and checks on t
 the person organizes that event (or is an administrator). The diagram is setup.mmd.
 """
 
+import functools
 from enum import StrEnum
 from html import escape
 from typing import Any
@@ -39,6 +40,7 @@ from surveys.definitions import (
     open_survey,
     save_form,
 )
+from surveys.forms import Form
 from surveys.invitations import invited_at, stop_survey_sends
 from surveys.models import Survey, SurveyStatus
 from surveys.templates import AFTER_CLEANUP, AFTER_ROUNDTABLE
@@ -74,6 +76,12 @@ class Template(StrEnum):
 
 
 TEMPLATE_FILES = {Template.ROUNDTABLE: AFTER_ROUNDTABLE, Template.CLEANUP: AFTER_CLEANUP}
+
+
+@functools.cache
+def template_form(template: Template) -> Form:
+    """The template read once per process: the files ship with the code and never change."""
+    return read_form_file(TEMPLATE_FILES[template])
 
 
 class Refused(Exception):
@@ -255,7 +263,10 @@ async def choose_template(update: Update, context: TidelineContext) -> Any:
         event = await _organized_event(session, context, account, event_id)
         if event.status == EventStatus.CANCELLED:
             raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
-        form = read_form_file(TEMPLATE_FILES[Template(raw)])
+        current = await _event_survey(session, event)
+        if current is not None and current.status == SurveyStatus.OPEN:
+            raise Refused(t._("The survey is already open."))
+        form = template_form(Template(raw))
         try:
             saved = await save_form(
                 session, form, event_id=event.id, now=context.now(), created_by=account.id
