@@ -11,6 +11,7 @@ when it falls due (closed, answered, erased, consent withdrawn) is the renderer'
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy import true as sa_true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Consent, ConsentPurpose, User
@@ -19,7 +20,7 @@ from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from surveys.definitions import answerable
-from surveys.models import Survey, SurveyParticipant, SurveyStatus
+from surveys.models import Survey, SurveyAudience, SurveyParticipant, SurveyStatus
 
 # Mobilize's practice: feedback is asked while the event is fresh, once people are home.
 INVITE_AFTER = timedelta(hours=1)
@@ -53,9 +54,16 @@ def invited_at(event: Event) -> datetime:
     return event.ends_at + INVITE_AFTER
 
 
-async def consenting_registrants(session: AsyncSession, event_id: int) -> list[int]:
-    """Accounts confirmed for the event (checked in or not) who agree to event logistics and
-    are still reachable."""
+async def consenting_registrants(
+    session: AsyncSession, event_id: int, audience: SurveyAudience = SurveyAudience.CONFIRMED
+) -> list[int]:
+    """Accounts confirmed for the event (only those who checked in, for that audience) who agree
+    to event logistics and are still reachable."""
+    attended = (
+        Registration.attended_at.is_not(None)
+        if audience == SurveyAudience.CHECKED_IN
+        else sa_true()
+    )
     rows = await session.scalars(
         select(Registration.user_id)
         .join(User, User.id == Registration.user_id)
@@ -68,6 +76,7 @@ async def consenting_registrants(session: AsyncSession, event_id: int) -> list[i
         .where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.CONFIRMED,
+            attended,
             User.erased_at.is_(None),
             User.blocked_at.is_(None),
         )
@@ -139,7 +148,8 @@ async def queue_survey_sends(session: AsyncSession, *, now: datetime) -> int:
     for survey, event in await _surveys_to_send(session, now):
         sends = await _sends_so_far(session, survey.id)
         answered = await _answered(session, survey.id)
-        for user_id in await consenting_registrants(session, event.id):
+        audience = SurveyAudience(survey.audience)
+        for user_id in await consenting_registrants(session, event.id, audience):
             if user_id in answered:
                 continue
             payload = {"survey_id": survey.id, "event_id": event.id}

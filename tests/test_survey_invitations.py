@@ -11,10 +11,10 @@ from accounts.models import ConsentPurpose, User
 from accounts.service import set_consent
 from delivery.models import OutboxStatus
 from demo.runner import BotRunner, SimulatedClock
-from events.models import Event
+from events.models import Event, Registration
 from surveys.definitions import open_survey, save_form
 from surveys.invitations import invitation_key, queue_survey_sends, reminder_key
-from surveys.models import Survey
+from surveys.models import Survey, SurveyStatus
 from surveys.responses import current_question, save_answer, start, submit
 from surveys.xlsform import read_form
 from tests.delivery_helpers import outbox_row, statuses
@@ -218,3 +218,34 @@ async def test_invitation_in_the_readers_language(bot: BotRunner, clock: Simulat
     assert "Feedback (ไทย (th))" in invitation.text
     assert invitation.buttons[0][0][0] == "เริ่ม"
     assert _url_of(invitation).endswith(f"?start=sv_{survey_id}")
+
+
+async def test_only_those_who_checked_in_when_the_organizer_says_so(
+    bot: BotRunner, clock: SimulatedClock
+) -> None:
+    ana = await make_organizer(bot, 6251, "Ana")
+    pia = await make_participant(bot, 6252, "Pia")
+    lek = await make_participant(bot, 6253, "Lek")
+    event_id, survey_id, event = await _event_with_open_survey(bot, 6251, [6252, 6253])
+    async with bot.session_factory() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        survey.status = SurveyStatus.DRAFT
+    await open_card(bot, ana, event_id)
+    await bot.do(ana.press("📝 Survey"))
+    assert "👥 Invited: everyone confirmed" in ana.last.text
+    await bot.do(ana.press("Invite only those who checked in"))
+    assert "👥 Invited: only those who checked in" in ana.last.text
+    await bot.do(ana.press("✅ Open the survey"))
+    pia_id = await user_id(bot, 6252)
+    async with bot.session_factory() as session, session.begin():
+        registration = await session.scalar(
+            select(Registration).where(
+                Registration.event_id == event_id, Registration.user_id == pia_id
+            )
+        )
+        assert registration is not None
+        registration.attended_at = event.starts_at
+    await _advance_to(bot, clock, event.ends_at + HOUR)
+    assert len(_survey_messages(pia)) == 1
+    assert _survey_messages(lek) == []

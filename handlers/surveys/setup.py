@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -42,7 +42,7 @@ from surveys.definitions import (
 )
 from surveys.forms import Form
 from surveys.invitations import invited_at, stop_survey_sends
-from surveys.models import Survey, SurveyStatus
+from surveys.models import Survey, SurveyAudience, SurveyStatus
 from surveys.templates import AFTER_CLEANUP, AFTER_ROUNDTABLE
 from surveys.xlsform import (
     MAX_FILE_BYTES,
@@ -58,6 +58,7 @@ ANONYMITY = "sv.setup.anon"  # survey id, "anonymous" | "named"
 OPEN = "sv.setup.open"  # survey id
 CLOSE = "sv.setup.close"  # survey id
 SEND_FILE = "sv.setup.file"  # event id
+AUDIENCE = "sv.setup.aud"  # survey id, SurveyAudience
 
 # Which event a form file sent now is for (same key as the person's conversations, so
 # /deleteme forgets it too).
@@ -170,6 +171,15 @@ def _template_buttons(context: TidelineContext, event: Event) -> Keyboard:
     return [[context.button(labels[name], TEMPLATE, event.id, name.value)] for name in order]
 
 
+def _audience_button(context: TidelineContext, survey: Survey) -> InlineKeyboardButton:
+    t = context.t
+    if survey.audience == SurveyAudience.CHECKED_IN:
+        label, other = t._("Invite everyone confirmed"), SurveyAudience.CONFIRMED
+    else:
+        label, other = t._("Invite only those who checked in"), SurveyAudience.CHECKED_IN
+    return context.button(label, AUDIENCE, survey.id, other.value)
+
+
 async def _screen(
     context: TidelineContext, event: Event, survey: Survey | None, notice: str | None = None
 ) -> tuple[str, Keyboard]:
@@ -195,6 +205,11 @@ async def _screen(
     )
     lines.append(t._("🔒 Anonymous") if survey.anonymous else t._("👤 Named"))
     lines.append(_languages_line(t, survey))
+    lines.append(
+        t._("👥 Invited: only those who checked in")
+        if survey.audience == SurveyAudience.CHECKED_IN
+        else t._("👥 Invited: everyone confirmed")
+    )
     when = t.moment_with_zone(invited_at(event), event.timezone)
     keyboard: Keyboard = []
     if survey.status == SurveyStatus.DRAFT:
@@ -203,10 +218,10 @@ async def _screen(
             lines += ["", anonymous_warning(t)]
         lines.append(
             t.ngettext(
-                "Once it is open, everyone confirmed is invited on {moment}, an hour after the "
-                "event ends, and reminded up to {count} time.",
-                "Once it is open, everyone confirmed is invited on {moment}, an hour after the "
-                "event ends, and reminded up to {count} times.",
+                "Once it is open, the invitations go out on {moment}, an hour after the event "
+                "ends, followed by up to {count} reminder.",
+                "Once it is open, the invitations go out on {moment}, an hour after the event "
+                "ends, followed by up to {count} reminders.",
                 survey.reminder_max,
             ).format(moment=when, count=t.number(survey.reminder_max))
         )
@@ -217,6 +232,7 @@ async def _screen(
             else context.button(t._("Make it anonymous"), ANONYMITY, survey.id, "anonymous")
         )
         keyboard.append([other])
+        keyboard.append([_audience_button(context, survey)])
         keyboard += [file_button]
     elif survey.status == SurveyStatus.OPEN:
         lines.append(
@@ -313,6 +329,26 @@ async def choose_anonymity(update: Update, context: TidelineContext) -> Any:
         await _refuse(update, context, refusal)
         return None
     survey.anonymous = anonymous
+    survey.updated_at = context.now()
+    text, keyboard = await _screen(context, event, survey)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_audience(update: Update, context: TidelineContext) -> Any:
+    survey_id, raw = int(button_args(update)[0]), button_args(update)[1]
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+        audience = SurveyAudience(raw)
+        if survey.status != SurveyStatus.DRAFT and survey.audience != audience:
+            raise Refused(t._("The survey is already open."))
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    survey.audience = audience
     survey.updated_at = context.now()
     text, keyboard = await _screen(context, event, survey)
     await answer(update, context, text, keyboard, edit=True)
@@ -518,6 +554,7 @@ def build_survey_setup() -> ConversationHandler[Any]:
             button(shared.OPEN_EVENT_SURVEY, show_survey_screen),
             button(TEMPLATE, choose_template),
             button(ANONYMITY, choose_anonymity),
+            button(AUDIENCE, choose_audience),
             button(OPEN, open_event_survey),
             button(CLOSE, close_event_survey),
             button(SEND_FILE, ask_for_file),
