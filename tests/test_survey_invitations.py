@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from accounts.models import ConsentPurpose, User
-from accounts.service import set_consent
+from accounts.service import erase_account, set_consent
 from delivery.models import OutboxStatus
 from demo.runner import BotRunner, SimulatedClock
 from events.models import Event, Registration
@@ -249,3 +249,27 @@ async def test_only_those_who_checked_in_when_the_organizer_says_so(
     await _advance_to(bot, clock, event.ends_at + HOUR)
     assert len(_survey_messages(pia)) == 1
     assert _survey_messages(lek) == []
+
+
+async def test_no_reminder_to_someone_who_erased_their_data(
+    bot: BotRunner, clock: SimulatedClock
+) -> None:
+    await make_organizer(bot, 6261, "Ana")
+    pia = await make_participant(bot, 6262, "Pia")
+    _, survey_id, event = await _event_with_open_survey(bot, 6261, [6262])
+    pia_id = await user_id(bot, 6262)
+    invited = event.ends_at + HOUR
+    await _advance_to(bot, clock, invited)
+    assert len(_survey_messages(pia)) == 1
+    clock.now = invited + timedelta(hours=48)
+    async with bot.session_factory() as session, session.begin():
+        assert await queue_survey_sends(session, now=clock.now) == 1
+        account = await session.get(User, pia_id)
+        assert account is not None
+        erase_account(account, clock.now)
+    await bot.deliver_due()
+    assert len(_survey_messages(pia)) == 1
+    row = await outbox_row(bot.session_factory, reminder_key(survey_id, pia_id, 1))
+    assert row is not None and row.status != OutboxStatus.SENT
+    await _advance_to(bot, clock, invited + timedelta(hours=120))
+    assert len(_survey_messages(pia)) == 1
