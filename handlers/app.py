@@ -63,8 +63,10 @@ from handlers.runtime.sender import Renderer
 from handlers.runtime.sweeps import schedule_event_sweeps
 from handlers.runtime.typed_presses import press_typed_labels, remember_shown_keyboard
 from handlers.runtime.updates import PerChatUpdateProcessor
+from handlers.surveys import notices as survey_notices
 from handlers.surveys.answer import SURVEY_LINK, build_answering
 from handlers.surveys.results import build_survey_results
+from handlers.surveys.setup import build_survey_setup
 from i18n import Catalogs
 from settings import Settings
 
@@ -110,6 +112,7 @@ def outbox_renderers() -> dict[str, Renderer]:
         **broadcast_delivery.RENDERERS,
         **event_notices.RENDERERS,
         **cleanup_impact.RENDERERS,
+        **survey_notices.RENDERERS,
     }
 
 
@@ -176,6 +179,9 @@ def build_application(
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
         conversations += [build_answering()]
+        # After /organize: a survey's form file is taken only once the organizer's event wizard
+        # is not waiting for an answer of its own.
+        conversations += [build_survey_setup()]
     flows = [
         build_membership_tracking(),
         *conversations,

@@ -37,6 +37,14 @@ class SurveyStatus(StrEnum):
     CLOSED = "closed"
 
 
+class SurveyAudience(StrEnum):
+    """Who a post-event survey invites: everyone confirmed for the event, or only those who
+    checked in."""
+
+    CONFIRMED = "confirmed"
+    CHECKED_IN = "checked_in"
+
+
 class Survey(Base):
     __tablename__ = "surveys"
     # Importing a form again replaces the survey it made for the same event (or the
@@ -67,6 +75,9 @@ class Survey(Base):
     texts: Mapped[dict[str, Any]] = mapped_column(JSON)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audience: Mapped[SurveyAudience] = mapped_column(
+        String(16), default=SurveyAudience.CONFIRMED, server_default=SurveyAudience.CONFIRMED.value
+    )
     reminder_max: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MAX)
     reminder_gap_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_GAP_HOURS)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -13,6 +13,7 @@ from handlers.events.registration import build_registration
 from handlers.organize.conversation import build_organize
 from handlers.people.onboarding import build_onboarding
 from handlers.surveys.answer import build_answering
+from handlers.surveys.setup import build_survey_setup
 
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 TRANSITION = re.compile(r"^\s*(\S+)\s+-->\s+([^\s:]+)")
@@ -37,6 +38,7 @@ def _diagram_states(path: Path) -> set[str]:
         ("broadcasts/compose.mmd", build_broadcast),
         ("events/registration.mmd", build_registration),
         ("people/onboarding.mmd", build_onboarding),
+        ("surveys/setup.mmd", build_survey_setup),
         ("surveys/answer.mmd", build_answering),
     ],
 )

@@ -24,6 +24,10 @@ OPEN_EVENT_SURVEY = "survey.event"  # event id
 ANSWER_SURVEY = "survey.answer"  # survey id
 
 
+def event_survey_button(context: TidelineContext, event_id: int) -> InlineKeyboardButton:
+    return context.button(context.t._("📝 Survey"), OPEN_EVENT_SURVEY, event_id)
+
+
 def answer_survey_button(
     context: TidelineContext, survey_id: int, title: str | None = None
 ) -> InlineKeyboardButton:

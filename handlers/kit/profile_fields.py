@@ -60,7 +60,8 @@ def privacy_notice(t: Translator) -> str:
                 "/privacy, download your data with /mydata and delete it with /deleteme."
             ),
             t._(
-                "<b>Event logistics</b> – registering you for events and sending reminders. "
+                "<b>Event logistics</b> – registering you for events, sending reminders and, "
+                "after an event you joined, asking for your feedback (post-event surveys). "
                 "Needed to register."
             ),
             t._(

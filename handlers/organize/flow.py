@@ -30,6 +30,7 @@ from events.service import (
     status_counts,
 )
 from handlers.kit import deep_links
+from handlers.kit.actions import event_survey_button
 from handlers.kit.callbacks import button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard
@@ -350,6 +351,8 @@ async def card_screen(
                 context.button(t._("Cancel event"), CANCEL, event.id),
             ]
         )
+    if event.status != EventStatus.CANCELLED:
+        keyboard.append([event_survey_button(context, event.id)])
     keyboard.append([context.button(t._("Duplicate event"), DUPLICATE, event.id)])
     keyboard.append(back)
     return Screen("\n".join(lines), keyboard, state)

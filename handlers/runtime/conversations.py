@@ -25,6 +25,7 @@ FLOW_LABELS: dict[str, str] = {
     "cleanup_card": lazy("the cleanup data card"),
     "broadcast": lazy("writing a broadcast"),
     "organize": lazy("organizing events"),
+    "survey_setup": lazy("setting up a survey"),
     "survey": lazy("answering a survey"),
 }
 

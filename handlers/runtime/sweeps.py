@@ -8,6 +8,7 @@ from telegram.ext import Application, ContextTypes
 from events import notices, service
 from handlers.kit.context import SERVICES_KEY, Services
 from handlers.runtime.dispatch_wiring import wake
+from surveys.invitations import queue_survey_sends
 
 SWEEP_SECONDS = 60
 SWEEP_JOB = "events-sweep"
@@ -20,7 +21,8 @@ async def sweep_events(application: Application) -> None:
         lapsed = await service.expire_offers(session, now=now)
         await service.complete_finished_events(session, now=now)
         summaries = await notices.impact_summaries(session, now=now)
-    if lapsed or summaries:
+        survey_sends = await queue_survey_sends(session, now=now)
+    if lapsed or summaries or survey_sends:
         wake(application)
 
 

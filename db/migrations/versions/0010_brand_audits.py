@@ -1,7 +1,7 @@
 """Brand audits and roundtable audiences: the brands counted on each cleanup data card, and a
 broadcast audience of the members of companies with an accepted pledge (or not reporting).
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,569 @@
+"""The organizer's survey screen for one event: start from a ready template (four taps: Survey,
+the template, anonymous or named, Open), or send an XLSForm ``.xlsx`` file; see which languages
+the survey lacks and, for an anonymous one, that it cannot be made named later; open and close
+it; Results (results.py). Every button names the event or survey and checks on the server that
+the person organizes that event (or is an administrator). The diagram is setup.mmd.
+"""
+
+import functools
+from enum import StrEnum
+from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from accounts.models import User
+from db.conversations import load_state, save_state
+from events.models import Event, EventKind, EventStatus
+from events.service import find_event, is_organizer_of
+from events.texts import event_title
+from handlers.kit import actions as shared
+from handlers.kit.callbacks import action_pattern, button_args
+from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.keyboards import Keyboard
+from handlers.surveys.actions import RESULTS
+from i18n import LANGUAGES, Translator
+from surveys.definitions import (
+    DefinitionRefused,
+    StatusRefused,
+    close_survey,
+    missing_languages,
+    open_survey,
+    save_form,
+)
+from surveys.forms import Form
+from surveys.invitations import invited_at, stop_survey_sends
+from surveys.models import Survey, SurveyAudience, SurveyStatus
+from surveys.templates import AFTER_CLEANUP, AFTER_ROUNDTABLE
+from surveys.xlsform import (
+    MAX_FILE_BYTES,
+    FormProblem,
+    InvalidForm,
+    ProblemKind,
+    read_form,
+    read_form_file,
+)
+
+TEMPLATE = "sv.setup.tpl"  # event id, template
+ANONYMITY = "sv.setup.anon"  # survey id, "anonymous" | "named"
+OPEN = "sv.setup.open"  # survey id
+CLOSE = "sv.setup.close"  # survey id
+SEND_FILE = "sv.setup.file"  # event id
+AUDIENCE = "sv.setup.aud"  # survey id, SurveyAudience
+
+# Which event a form file sent now is for (same key as the person's conversations, so
+# /deleteme forgets it too).
+FILE_FOR_EVENT = "survey_setup.event"
+
+
+class Awaiting(StrEnum):
+    """What the survey screen waits for."""
+
+    FORM_FILE = "form_file"
+
+
+class Template(StrEnum):
+    ROUNDTABLE = "roundtable"
+    CLEANUP = "cleanup"
+
+
+TEMPLATE_FILES = {Template.ROUNDTABLE: AFTER_ROUNDTABLE, Template.CLEANUP: AFTER_CLEANUP}
+
+
+@functools.cache
+def template_form(template: Template) -> Form:
+    """The template read once per process: the files ship with the code and never change."""
+    return read_form_file(TEMPLATE_FILES[template])
+
+
+class Refused(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _key(update: Update) -> str:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    return f"[{chat.id}, {user.id}]"
+
+
+def _int_args(update: Update) -> list[int]:
+    return [int(arg) for arg in button_args(update) if arg.isdigit()]
+
+
+async def _organized_event(
+    session: AsyncSession, context: TidelineContext, account: User, event_id: int
+) -> Event:
+    t = context.t
+    event = await find_event(session, event_id)
+    if event is None:
+        raise Refused(t._("That event no longer exists."))
+    if not is_organizer_of(event, account, context.services.settings.ADMIN_IDS):
+        raise Refused(t._("Only the organizers of this event can do that."))
+    return event
+
+
+async def _organized_survey(
+    session: AsyncSession, context: TidelineContext, account: User, survey_id: int
+) -> tuple[Survey, Event]:
+    survey = await session.get(Survey, survey_id)
+    if survey is None or survey.event_id is None:
+        raise Refused(context.t._("That survey no longer exists."))
+    return survey, await _organized_event(session, context, account, survey.event_id)
+
+
+async def _event_survey(session: AsyncSession, event: Event) -> Survey | None:
+    """The survey the screen is about: the open one, else the newest."""
+    surveys = list(
+        await session.scalars(
+            select(Survey).where(Survey.event_id == event.id).order_by(Survey.id.desc())
+        )
+    )
+    for survey in surveys:
+        if survey.status == SurveyStatus.OPEN:
+            return survey
+    return surveys[0] if surveys else None
+
+
+def _title(survey: Survey, language: str) -> str:
+    texts = survey.texts.get(language) or survey.texts.get(survey.default_language) or {}
+    return str(texts.get("title") or survey.form_id)
+
+
+def anonymous_warning(t: Translator) -> str:
+    return t._(
+        "⚠️ Anonymous: answers are stored without any link to the person who gave them. "
+        "Once the survey is open, it cannot be made named later."
+    )
+
+
+def _languages_line(t: Translator, survey: Survey) -> str:
+    missing = missing_languages(survey, tuple(LANGUAGES))
+    if not missing:
+        return t._("🌐 Written in all 12 languages.")
+    names = ", ".join(t.language_name(code) for code in missing)
+    return t._(
+        "🌐 Not written in: {languages}. People who read them get {default} instead."
+    ).format(languages=names, default=t.language_name(survey.default_language))
+
+
+def _template_buttons(context: TidelineContext, event: Event) -> Keyboard:
+    t = context.t
+    order = (
+        [Template.CLEANUP, Template.ROUNDTABLE]
+        if event.kind == EventKind.CLEANUP
+        else [Template.ROUNDTABLE, Template.CLEANUP]
+    )
+    labels = {
+        Template.ROUNDTABLE: t._("Template: after a roundtable"),
+        Template.CLEANUP: t._("Template: after a cleanup"),
+    }
+    return [[context.button(labels[name], TEMPLATE, event.id, name.value)] for name in order]
+
+
+def _audience_button(context: TidelineContext, survey: Survey) -> InlineKeyboardButton:
+    t = context.t
+    if survey.audience == SurveyAudience.CHECKED_IN:
+        label, other = t._("Invite everyone confirmed"), SurveyAudience.CONFIRMED
+    else:
+        label, other = t._("Invite only those who checked in"), SurveyAudience.CHECKED_IN
+    return context.button(label, AUDIENCE, survey.id, other.value)
+
+
+async def _screen(
+    context: TidelineContext, event: Event, survey: Survey | None, notice: str | None = None
+) -> tuple[str, Keyboard]:
+    t = context.t
+    lines = [notice, ""] if notice else []
+    lines.append(
+        t._("<b>Survey after {title}</b>").format(title=escape(event_title(event, t.language)))
+    )
+    file_button = [context.button(t._("Send an XLSForm file"), SEND_FILE, event.id)]
+    if survey is None:
+        lines.append(
+            t._(
+                "This event has no survey yet. Start from a ready template, written in all 12 "
+                "languages, or send your own form as an XLSForm .xlsx file."
+            )
+        )
+        return "\n".join(lines), [*_template_buttons(context, event), file_button]
+    count = len(survey.questions)
+    lines.append(
+        t.ngettext("“{title}”, {count} question.", "“{title}”, {count} questions.", count).format(
+            title=escape(_title(survey, t.language)), count=t.number(count)
+        )
+    )
+    lines.append(t._("🔒 Anonymous") if survey.anonymous else t._("👤 Named"))
+    lines.append(_languages_line(t, survey))
+    lines.append(
+        t._("👥 Invited: only those who checked in")
+        if survey.audience == SurveyAudience.CHECKED_IN
+        else t._("👥 Invited: everyone confirmed")
+    )
+    when = t.moment_with_zone(invited_at(event), event.timezone)
+    keyboard: Keyboard = []
+    if survey.status == SurveyStatus.DRAFT:
+        lines.append(t._("Status: draft – nobody can answer it yet."))
+        if survey.anonymous:
+            lines += ["", anonymous_warning(t)]
+        lines.append(
+            t.ngettext(
+                "Once it is open, the invitations go out on {moment}, an hour after the event "
+                "ends, followed by up to {count} reminder.",
+                "Once it is open, the invitations go out on {moment}, an hour after the event "
+                "ends, followed by up to {count} reminders.",
+                survey.reminder_max,
+            ).format(moment=when, count=t.number(survey.reminder_max))
+        )
+        keyboard.append([context.button(t._("✅ Open the survey"), OPEN, survey.id)])
+        other = (
+            context.button(t._("Make it named"), ANONYMITY, survey.id, "named")
+            if survey.anonymous
+            else context.button(t._("Make it anonymous"), ANONYMITY, survey.id, "anonymous")
+        )
+        keyboard.append([other])
+        keyboard.append([_audience_button(context, survey)])
+        keyboard += [file_button]
+    elif survey.status == SurveyStatus.OPEN:
+        lines.append(
+            t._(
+                "Status: open. Invitations go out on {moment}, an hour after the event ends."
+            ).format(moment=when)
+        )
+        keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
+        keyboard.append([context.button(t._("Close the survey"), CLOSE, survey.id)])
+    else:
+        lines.append(t._("Status: closed."))
+        keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
+    return "\n".join(lines), keyboard
+
+
+async def _refuse(update: Update, context: TidelineContext, refusal: Refused) -> None:
+    await context.unit.discard_changes()
+    if update.callback_query is not None:
+        await context.answer_query(update, refusal.text, show_alert=True)
+    else:
+        await answer(update, context, refusal.text)
+
+
+async def show_survey_screen(update: Update, context: TidelineContext) -> Any:
+    (event_id,) = _int_args(update)
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        event = await _organized_event(session, context, account, event_id)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    text, keyboard = await _screen(context, event, await _event_survey(session, event))
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_template(update: Update, context: TidelineContext) -> Any:
+    event_id, raw = int(button_args(update)[0]), button_args(update)[1]
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        event = await _organized_event(session, context, account, event_id)
+        if event.status == EventStatus.CANCELLED:
+            raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
+        current = await _event_survey(session, event)
+        if current is not None and current.status == SurveyStatus.OPEN:
+            raise Refused(t._("The survey is already open."))
+        form = template_form(Template(raw))
+        try:
+            saved = await save_form(
+                session, form, event_id=event.id, now=context.now(), created_by=account.id
+            )
+        except DefinitionRefused:
+            raise Refused(
+                t._("This survey already has answers or is closed, so it stays as it is.")
+            ) from None
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    survey = saved.survey
+    text = "\n\n".join(
+        [
+            t._("Should the answers be anonymous or named?"),
+            t._("👤 Named: you see who answered what; people can change their answers."),
+            t._("🔒 Anonymous: nobody, not even you, sees who answered what."),
+            anonymous_warning(t),
+        ]
+    )
+    keyboard = [
+        [
+            context.button(t._("👤 Named"), ANONYMITY, survey.id, "named"),
+            context.button(t._("🔒 Anonymous"), ANONYMITY, survey.id, "anonymous"),
+        ]
+    ]
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_anonymity(update: Update, context: TidelineContext) -> Any:
+    survey_id, raw = int(button_args(update)[0]), button_args(update)[1]
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+        anonymous = raw == "anonymous"
+        if survey.status != SurveyStatus.DRAFT and survey.anonymous != anonymous:
+            raise Refused(
+                t._("The survey is already open: whether it is anonymous can no longer change.")
+            )
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    survey.anonymous = anonymous
+    survey.updated_at = context.now()
+    text, keyboard = await _screen(context, event, survey)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_audience(update: Update, context: TidelineContext) -> Any:
+    survey_id, raw = int(button_args(update)[0]), button_args(update)[1]
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+        audience = SurveyAudience(raw)
+        if survey.status != SurveyStatus.DRAFT and survey.audience != audience:
+            raise Refused(t._("The survey is already open."))
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    survey.audience = audience
+    survey.updated_at = context.now()
+    text, keyboard = await _screen(context, event, survey)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def open_event_survey(update: Update, context: TidelineContext) -> Any:
+    (survey_id,) = _int_args(update)
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+        if event.status == EventStatus.CANCELLED:
+            raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
+        if survey.status == SurveyStatus.OPEN:
+            notice = t._("The survey is already open.")
+        else:
+            try:
+                open_survey(survey, now=context.now())
+            except StatusRefused:
+                raise Refused(t._("Only a draft survey with questions can be opened.")) from None
+            notice = t._("✅ The survey is open.")
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    text, keyboard = await _screen(context, event, survey, notice)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def close_event_survey(update: Update, context: TidelineContext) -> Any:
+    (survey_id,) = _int_args(update)
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    notice = t._("The survey is closed: no more answers, invitations or reminders.")
+    if survey.status == SurveyStatus.OPEN:
+        close_survey(survey, now=context.now())
+        await stop_survey_sends(session, survey, now=context.now())
+    elif survey.status == SurveyStatus.CLOSED:
+        notice = t._("The survey was already closed.")
+    text, keyboard = await _screen(context, event, survey, notice)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def ask_for_file(update: Update, context: TidelineContext) -> Any:
+    (event_id,) = _int_args(update)
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        await _organized_event(session, context, account, event_id)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    await save_state(session, FILE_FOR_EVENT, _key(update), str(event_id))
+    megabytes = MAX_FILE_BYTES // (1024 * 1024)
+    text = t._(
+        "Send the form as an XLSForm .xlsx file (sheets survey, choices and settings, as "
+        "KoboToolbox and ODK write them; at most {size} MB), or /cancel to stop."
+    ).format(size=t.number(megabytes))
+    await answer(update, context, text)
+    return Awaiting.FORM_FILE
+
+
+def problem_text(t: Translator, kind: ProblemKind) -> str:
+    texts = {
+        ProblemKind.NOT_A_SPREADSHEET: t._("this is not an .xlsx spreadsheet"),
+        ProblemKind.FILE_TOO_LARGE: t._("the file is too large"),
+        ProblemKind.MISSING_SHEET: t._("a sheet is missing"),
+        ProblemKind.MISSING_COLUMN: t._("a column is missing"),
+        ProblemKind.MISSING_VALUE: t._("a value is missing"),
+        ProblemKind.UNSUPPORTED_TYPE: t._("unknown or unsupported question type"),
+        ProblemKind.UNKNOWN_LIST: t._("this choice list is not in the choices sheet"),
+        ProblemKind.BAD_NAME: t._("this name is not allowed"),
+        ProblemKind.DUPLICATE_NAME: t._("this name is used twice"),
+        ProblemKind.DUPLICATE_OPTION: t._("this option is listed twice"),
+        ProblemKind.UNKNOWN_REFERENCE: t._("it refers to a question that does not exist"),
+        ProblemKind.LATER_REFERENCE: t._("it refers to a later question"),
+        ProblemKind.BAD_EXPRESSION: t._("this expression cannot be read"),
+        ProblemKind.UNSUPPORTED_LANGUAGE: t._("Tideline does not speak this language"),
+        ProblemKind.MISSING_LABEL: t._("the label in the default language is missing"),
+        ProblemKind.TEXT_TOO_LONG: t._("this text is too long"),
+        ProblemKind.BAD_VALUE: t._("this value is not allowed here"),
+        ProblemKind.BAD_RANGE: t._("this rating range is not supported"),
+        ProblemKind.TOO_MANY_QUESTIONS: t._("the form has too many questions"),
+        ProblemKind.NO_QUESTIONS: t._("the form has no questions"),
+        ProblemKind.CONVERTER: t._("the XLSForm converter refused it"),
+    }
+    return texts[kind]
+
+
+def _place(problem: FormProblem) -> str:
+    """Where, as the spreadsheet names it: ``survey!A4``, ``survey row 4``, a sheet, or the file."""
+    if problem.row and problem.column:
+        return f"{problem.sheet}!{problem.column}{problem.row}"
+    if problem.row:
+        return f"{problem.sheet} {problem.row}"
+    return problem.sheet or "xlsx"
+
+
+def _problems_message(t: Translator, invalid: InvalidForm) -> str:
+    lines = [
+        t.ngettext(
+            "Nothing was saved: the file has {count} problem.",
+            "Nothing was saved: the file has {count} problems.",
+            len(invalid.problems),
+        ).format(count=t.number(len(invalid.problems)))
+    ]
+    for problem in invalid.problems:
+        # The place as the spreadsheet names it, the kind in the reader's language, and the
+        # converter's own detail (English) for whoever edits the file.
+        place = escape(_place(problem))
+        kind = escape(problem_text(t, problem.kind))
+        lines.append(f"• <b>{place}</b>: {kind} <i>({escape(problem.detail)})</i>")
+    text = "\n".join(lines)
+    # One message: keep it under Telegram's limit however many problems there are.
+    return text if len(text) <= 4000 else text[:3990].rsplit("\n", 1)[0] + "\n…"
+
+
+async def receive_file(update: Update, context: TidelineContext) -> Any:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    t = context.t
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        megabytes = MAX_FILE_BYTES // (1024 * 1024)
+        await answer(
+            update,
+            context,
+            t._("Nothing was saved: the file is larger than {size} MB.").format(
+                size=t.number(megabytes)
+            ),
+        )
+        return None
+    # Downloaded before the step's transaction begins: no Bot API call may wait inside it.
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    session = await context.session()
+    account = await account_of(session, update)
+    stored = await load_state(session, FILE_FOR_EVENT, _key(update))
+    if stored is None:
+        await answer(update, context, t._("That step is over. Open the event's survey again."))
+        return ConversationHandler.END
+    try:
+        event = await _organized_event(session, context, account, int(stored))
+        try:
+            form = read_form(data, fallback_language=context.services.settings.DEFAULT_LANGUAGE)
+        except InvalidForm as invalid:
+            await answer(update, context, _problems_message(t, invalid))
+            return None
+        try:
+            saved = await save_form(
+                session, form, event_id=event.id, now=context.now(), created_by=account.id
+            )
+        except DefinitionRefused:
+            raise Refused(
+                t._("This survey already has answers or is closed, so it stays as it is.")
+            ) from None
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return ConversationHandler.END
+    await save_state(session, FILE_FOR_EVENT, _key(update), None)
+    notice = (
+        t._("✅ Imported as a new draft.") if saved.created else t._("✅ The draft was replaced.")
+    )
+    text, keyboard = await _screen(context, event, saved.survey, notice)
+    await answer(update, context, text, keyboard)
+    return ConversationHandler.END
+
+
+async def expect_file(update: Update, context: TidelineContext) -> Any:
+    await answer(
+        update,
+        context,
+        context.t._("Please send the form as an .xlsx file, or send /cancel to stop."),
+    )
+    return None
+
+
+async def cancel(update: Update, context: TidelineContext) -> Any:
+    session = await context.session()
+    await save_state(session, FILE_FOR_EVENT, _key(update), None)
+    await answer(update, context, context.t._("Stopped. Nothing else was changed."))
+    return ConversationHandler.END
+
+
+def build_survey_setup() -> ConversationHandler[Any]:
+    def button(action: str, callback: Any) -> CallbackQueryHandler[Any, Any]:
+        return CallbackQueryHandler(callback, pattern=action_pattern(action))
+
+    return ConversationHandler(
+        name="survey_setup",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            button(shared.OPEN_EVENT_SURVEY, show_survey_screen),
+            button(TEMPLATE, choose_template),
+            button(ANONYMITY, choose_anonymity),
+            button(AUDIENCE, choose_audience),
+            button(OPEN, open_event_survey),
+            button(CLOSE, close_event_survey),
+            button(SEND_FILE, ask_for_file),
+        ],
+        states={
+            Awaiting.FORM_FILE: [
+                MessageHandler(filters.Document.ALL, receive_file),
+                MessageHandler(~filters.COMMAND, expect_file),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+    )
