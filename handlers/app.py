@@ -40,6 +40,9 @@ from handlers.people.onboarding import build_onboarding
 from handlers.people.privacy import build_privacy
 from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
+from handlers.pledges import notices as pledge_notices
+from handlers.pledges.report import build_progress_report
+from handlers.pledges.review import build_review
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
 from handlers.runtime.conversations import watch_open_answers
@@ -59,7 +62,7 @@ from handlers.runtime.persistence import DatabasePersistence
 from handlers.runtime.renderers import RENDERERS
 from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
-from handlers.runtime.sweeps import schedule_event_sweeps
+from handlers.runtime.sweeps import schedule_event_sweeps, schedule_pledge_sweeps
 from handlers.runtime.updates import PerChatUpdateProcessor
 from i18n import Catalogs
 from settings import Settings
@@ -87,6 +90,7 @@ async def post_init(application: Application) -> None:
     await set_command_menus(application)
     await start_dispatcher(application)
     schedule_event_sweeps(application)
+    schedule_pledge_sweeps(application)
     start_heartbeat(application)
     # Progress messages of broadcasts still sending when the bot last stopped.
     await broadcast_delivery.watch_active(application)
@@ -105,6 +109,7 @@ def outbox_renderers() -> dict[str, Renderer]:
         **broadcast_delivery.RENDERERS,
         **event_notices.RENDERERS,
         **cleanup_impact.RENDERERS,
+        **pledge_notices.RENDERERS,
     }
 
 
@@ -168,6 +173,7 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
+        conversations += [build_review(), build_progress_report()]
     application.add_handlers(
         as_steps(
             [

@@ -15,6 +15,8 @@ REPORT_CLEANUP = "cleanup.report"  # event id
 
 def report_cleanup_button(context: TidelineContext, event_id: int) -> InlineKeyboardButton:
     return context.button(context.t._("Report cleanup data"), REPORT_CLEANUP, event_id)
+
+
 # The organizer's event card (organize) opens that event's survey screen (surveys).
 OPEN_EVENT_SURVEY = "survey.event"  # event id
 # /my (events) and survey invitations open a survey to answer (surveys).

@@ -63,7 +63,9 @@ async def set_command_menus(application: Application) -> None:
         if not await _set_chat_menu(application.bot, chat_id, menu)
     ]
     if missed:
-        logger.warning("command menu not set for %d organizers, reviewers or administrators", len(missed))
+        logger.warning(
+            "command menu not set for %d organizers, reviewers or administrators", len(missed)
+        )
 
 
 async def set_chat_command_menu(context: TidelineContext, account: User) -> None:
