@@ -9,7 +9,7 @@ from enum import StrEnum
 from html import escape
 
 from telegram import MessageOriginUser, Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from accounts import service
@@ -148,8 +148,9 @@ async def _notify(context: TidelineContext, target: User, change: Change) -> Non
     assert chat_id is not None
 
     async def tell() -> None:
-        # If they blocked the bot, the role change still stands; they will see it in /help.
-        with suppress(Forbidden):
+        # If they blocked the bot (or never opened a chat with it: an id typed by the
+        # administrator), the role change still stands; they will see it in /help.
+        with suppress(BadRequest, Forbidden):
             await context.bot.send_message(chat_id, text)
 
     await context.send(tell)

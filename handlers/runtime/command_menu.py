@@ -41,8 +41,8 @@ async def _set_chat_menu(bot: Bot, chat_id: int, commands: list[BotCommand]) -> 
 
 async def set_command_menus(application: Application) -> None:
     """At start-up: the menu for each client language, the default for everyone else, and the
-    own menus of organizers, reviewers and administrators (roles may have changed while the bot was off,
-    ADMIN_IDS too)."""
+    own menus of organizers, reviewers and administrators (roles may have changed while the bot
+    was off, ADMIN_IDS too)."""
     services: Services = application.bot_data[SERVICES_KEY]
     catalogs = services.catalogs
     for code, language in LANGUAGES.items():

@@ -6,9 +6,9 @@ simply caught up by the next one."""
 from telegram.ext import Application, ContextTypes
 
 from events import notices, service
-from pledges import service as pledges
 from handlers.kit.context import SERVICES_KEY, Services
 from handlers.runtime.dispatch_wiring import wake
+from pledges import service as pledges
 
 SWEEP_SECONDS = 60
 SWEEP_JOB = "events-sweep"
