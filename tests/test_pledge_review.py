@@ -120,9 +120,13 @@ async def test_reviewer_asks_for_changes_then_accepts_and_members_are_told(
     mark_vi = lan.mark()
     await bot.deliver_due()
     [accepted] = lan.inbox_since(mark_vi)
-    assert vietnamese._("<b>{company}</b>: your pledge was accepted and is now public.").format(
-        company="Siam Fresh Foods"
-    ).replace("<b>", "").replace("</b>", "") in accepted.text
+    assert (
+        vietnamese._("<b>{company}</b>: your pledge was accepted and is now public.")
+        .format(company="Siam Fresh Foods")
+        .replace("<b>", "")
+        .replace("</b>", "")
+        in accepted.text
+    )
 
     # The same old button decides nothing twice.
     accept_button = next(
