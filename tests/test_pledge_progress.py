@@ -160,10 +160,30 @@ async def test_reminders_report_with_evidence_and_per_metric_verdicts(bot: BotRu
     )
 
 
-async def test_a_missed_deadline_shows_as_not_reporting(bot: BotRunner) -> None:
+async def test_reminders_7_and_1_days_before_then_a_missed_deadline_is_not_reporting(
+    bot: BotRunner,
+) -> None:
     company_id, pledge_id, _, _ = await _reporting_company(bot)
+    kanya = bot.server.user(7302, first_name="Kanya", language_code="th")
+    await bot.do(kanya.send_command("help"))
+    thai = bot.catalogs.translator("th")
     bot.clock.now = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)
     await sweep_pledges(bot.application)
+    for days, morning in (
+        (30, datetime(2027, 3, 2, 1, 5, tzinfo=UTC)),
+        (7, datetime(2027, 3, 25, 1, 5, tzinfo=UTC)),
+        (1, datetime(2027, 3, 31, 1, 5, tzinfo=UTC)),
+    ):
+        # Each falls due at midnight in Bangkok, and is sent after the quiet hours.
+        mark = kanya.mark()
+        bot.clock.now = morning.replace(hour=0)
+        await bot.deliver_due()
+        assert kanya.inbox_since(mark) == []
+        bot.clock.now = morning
+        await bot.deliver_due()
+        [reminder] = kanya.inbox_since(mark)
+        left = thai.ngettext("{count} day left.", "{count} days left.", days)
+        assert left.format(count=thai.number(days)) in reminder.text
     # 31 March ends at 17:00 UTC in Bangkok.
     bot.clock.now = datetime(2027, 3, 31, 16, 59, tzinfo=UTC)
     await sweep_pledges(bot.application)
