@@ -36,7 +36,10 @@ async def test_an_administrator_grants_and_revokes_the_reviewer_role(bot: BotRun
     assert "is now a reviewer of business pledges" in admin.last.text
     assert "Their organizer role ended" in admin.last.text
     thai = bot.catalogs.translator("th")
-    assert nok.last.text.startswith(thai._("You are now a reviewer of business pledges")[:20])
+    assert nok.last.text == thai._(
+        "You are now a reviewer of business pledges in Tideline. Send /review to see what is "
+        "waiting."
+    )
     assert "review" in _menu(bot, 7001)
     assert "organize" not in _menu(bot, 7001)
     await onboard(bot, admin)
