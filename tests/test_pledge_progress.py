@@ -84,6 +84,11 @@ async def test_reminders_report_with_evidence_and_per_metric_verdicts(bot: BotRu
     assert "A percentage cannot be above 100" in ann.last.text
     await bot.do(ann.send_text("12"))
     assert "Post-consumer recycled content" in ann.last.text
+    # Stopping loses nothing: the reminder's button goes on with the next metric.
+    await bot.do(ann.send_command("cancel"))
+    assert "Everything you gave is saved" in ann.last.text
+    await bot.do(ann.press("Write the progress report", reminder))
+    assert "Post-consumer recycled content" in ann.last.text
     await bot.do(ann.send_text("14.5"))
     assert "Problematic items eliminated" in ann.last.text
     await bot.do(ann.send_text("2.5"))

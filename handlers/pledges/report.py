@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from accounts.models import User
-from db.models import ConversationState
+from db.conversations import load_state, save_state
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.reprompts import expect_buttons, expect_text
@@ -96,22 +96,16 @@ def _key(update: Update) -> str:
 
 
 async def _save(session: AsyncSession, update: Update, draft: dict[str, Any]) -> None:
-    row = await session.get(ConversationState, (DRAFT_STORE, _key(update)))
-    if row is None:
-        session.add(ConversationState(name=DRAFT_STORE, key=_key(update), state=json.dumps(draft)))
-    else:
-        row.state = json.dumps(draft)
+    await save_state(session, DRAFT_STORE, _key(update), json.dumps(draft))
 
 
 async def _draft(session: AsyncSession, update: Update) -> dict[str, Any] | None:
-    row = await session.get(ConversationState, (DRAFT_STORE, _key(update)))
-    return None if row is None else dict(json.loads(row.state))
+    stored = await load_state(session, DRAFT_STORE, _key(update))
+    return None if stored is None else dict(json.loads(stored))
 
 
 async def _forget(session: AsyncSession, update: Update) -> None:
-    row = await session.get(ConversationState, (DRAFT_STORE, _key(update)))
-    if row is not None:
-        await session.delete(row)
+    await save_state(session, DRAFT_STORE, _key(update), None)
 
 
 def _not_member(t: Translator) -> str:
@@ -354,8 +348,6 @@ async def _start(update: Update, context: TidelineContext) -> Awaiting | int:
     ):
         raise WrongStatus("verified")
     await context.answer_query(update)
-    if current.first_missing() is None:
-        return await _summary(update, context, current)
     return await _next(update, context, current)
 
 

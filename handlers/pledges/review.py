@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from accounts.models import User
 from accounts.service import Permission
-from db.models import ConversationState
+from db.conversations import load_state, save_state
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.profile_fields import country_label
@@ -97,23 +97,16 @@ def _pending_key(update: Update) -> str:
 
 
 async def _remember(session: AsyncSession, update: Update, pending: dict[str, int]) -> None:
-    row = await session.get(ConversationState, (PENDING_STORE, _pending_key(update)))
-    if row is None:
-        session.add(
-            ConversationState(
-                name=PENDING_STORE, key=_pending_key(update), state=json.dumps(pending)
-            )
-        )
-    else:
-        row.state = json.dumps(pending)
+    await save_state(session, PENDING_STORE, _pending_key(update), json.dumps(pending))
 
 
 async def _recall(session: AsyncSession, update: Update) -> dict[str, int] | None:
-    row = await session.get(ConversationState, (PENDING_STORE, _pending_key(update)))
-    if row is None:
+    """What the reviewer was about to write for, forgotten once read."""
+    stored = await load_state(session, PENDING_STORE, _pending_key(update))
+    await save_state(session, PENDING_STORE, _pending_key(update), None)
+    if stored is None:
         return None
-    await session.delete(row)
-    pending: dict[str, int] = json.loads(row.state)
+    pending: dict[str, int] = json.loads(stored)
     return pending
 
 
