@@ -5,7 +5,10 @@ reviewers judge each metric, and a missed deadline shows as not reporting."""
 import hashlib
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from accounts.models import User
+from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from handlers.runtime.sweeps import sweep_pledges
 from pledges import service
@@ -174,6 +177,17 @@ async def test_reminders_7_and_1_days_before_then_a_missed_deadline_is_not_repor
     thai = bot.catalogs.translator("th")
     bot.clock.now = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)
     await sweep_pledges(bot.application)
+    # The brand audit's figure, as the reminders carry it when cleanups counted the brands.
+    async with bot.session_factory() as session, session.begin():
+        for row in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == service.Kind.REPORT_DUE)
+        ):
+            row.payload = {**row.payload, "brand_items_found": 3}
+    brands_line = thai.ngettext(
+        "{count} item of your brands was found at partnership cleanups.",
+        "{count} items of your brands were found at partnership cleanups.",
+        3,
+    ).format(count=thai.number(3))
     for days, morning in (
         (30, datetime(2027, 3, 2, 1, 5, tzinfo=UTC)),
         (7, datetime(2027, 3, 25, 1, 5, tzinfo=UTC)),
@@ -189,6 +203,7 @@ async def test_reminders_7_and_1_days_before_then_a_missed_deadline_is_not_repor
         [reminder] = kanya.inbox_since(mark)
         left = thai.ngettext("{count} day left.", "{count} days left.", days)
         assert left.format(count=thai.number(days)) in reminder.text
+        assert brands_line in reminder.text
     # 31 March ends at 17:00 UTC in Bangkok.
     bot.clock.now = datetime(2027, 3, 31, 16, 59, tzinfo=UTC)
     await sweep_pledges(bot.application)
