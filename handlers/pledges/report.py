@@ -84,10 +84,6 @@ class Awaiting(StrEnum):
 Keyboard = list[list[InlineKeyboardButton]]
 
 
-class Refused(Exception):
-    """What the person may not do here; the text says why."""
-
-
 def _key(update: Update) -> str:
     """Keyed like conversation states, so /deleteme erases it with them."""
     chat, user = update.effective_chat, update.effective_user

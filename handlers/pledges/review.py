@@ -225,11 +225,6 @@ async def _pledge_screen(
     ]
     for commitment in pledge.commitments:
         lines.append(f"• {metric_name(t, commitment)}: {target_text(t, commitment)}")
-        if commitment.items:
-            items = [escape(item) for item in commitment.items if item != "other"]
-            if commitment.other_item:
-                items.append(escape(commitment.other_item))
-            lines.append("  " + ", ".join(items))
     if pledge.statements:
         statement = pick(pledge.statements, t.language, company.main_language)
         lines.append(f"<i>{escape(statement.text)}</i>")
