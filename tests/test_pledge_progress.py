@@ -155,6 +155,23 @@ async def test_reminders_report_with_evidence_and_per_metric_verdicts(bot: BotRu
     assert len(told) == 2
     assert any(reason in text for text in told)
 
+    # Needs evidence: the members add a file and submit again, and the report is back in the queue.
+    mark_ann = ann.mark()
+    await bot.do(admin.press("❓ 3", screen))
+    await bot.do(admin.send_command("review"))
+    assert admin.last.text == "Nothing is waiting for review."
+    await bot.deliver_due()
+    [asked] = [m for m in ann.inbox_since(mark_ann) if "needs evidence" in (m.text or "")]
+    bot.clock.advance(hours=1)
+    await bot.do(ann.press("Open the progress report", asked))
+    await bot.do(ann.press("Add evidence"))
+    await bot.do(ann.send_document(b"%PDF-1.4 items audit", "items-audit.pdf", "application/pdf"))
+    assert "2 evidence files added." in ann.last.text
+    await bot.do(ann.press("Continue"))
+    await bot.do(ann.press("Submit again"))
+    await bot.do(admin.send_command("review"))
+    assert "1 progress report" in admin.last.text
+
     # A former member's old reminder button is refused.
     async with bot.session_factory() as session, session.begin():
         leaving = await session.get(User, colleague.id)

@@ -1,7 +1,8 @@
 """/review: reviewers (and administrators) work through submitted pledges and progress reports.
 
 A pledge is accepted or sent back with a note; each metric of a report is marked verified, not
-aligned (with the reason) or needs evidence. Every button says what it does and carries the
+aligned (with the reason) or needs evidence. A report comes back to the queue when a metric
+marked *needs evidence* got new evidence since. Every button says what it does and carries the
 pledge, report and metric it is about; the role is checked on each one, and the domain checks
 the status again, so an old button cannot decide twice. Every decision is kept with who and when
 (``pledges.models.ReviewDecision``) and each member of the company is told through the outbox
@@ -14,7 +15,9 @@ from enum import StrEnum
 from html import escape
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from telegram import InlineKeyboardButton, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
@@ -52,6 +55,7 @@ from pledges.models import (
     Commitment,
     Company,
     Decision,
+    Evidence,
     EvidenceKind,
     Pledge,
     PledgeStatus,
@@ -145,11 +149,39 @@ def _already_decided(t: Translator) -> str:
 # -- the queue ------------------------------------------------------------------------------------
 
 
+async def _new_evidence_for(session: AsyncSession) -> list[ProgressReport]:
+    """Reports back in the queue: a metric still stands at *needs evidence* and the company has
+    added evidence since that verdict."""
+    asked = aliased(ReviewDecision)
+    newer = (
+        select(Evidence.id)
+        .where(Evidence.report_id == asked.report_id, Evidence.uploaded_at > asked.decided_at)
+        .exists()
+    )
+    rows = await session.execute(
+        select(ProgressReport, asked.commitment_id)
+        .join(asked, asked.report_id == ProgressReport.id)
+        .where(asked.decision == Decision.NEEDS_EVIDENCE, newer)
+        .order_by(ProgressReport.submitted_at, ProgressReport.id)
+    )
+    waiting: dict[int, ProgressReport] = {}
+    for report, commitment_id in rows:
+        standing = await service.verdicts(session, report.id)
+        if commitment_id is not None and standing.get(commitment_id) == Decision.NEEDS_EVIDENCE:
+            waiting.setdefault(report.id, report)
+    return list(waiting.values())
+
+
 async def _queue_screen(
     context: TidelineContext, session: AsyncSession
 ) -> tuple[str, Keyboard | None]:
     t = context.t
     queue = await service.review_queue(session)
+    queue.reports.extend(
+        report
+        for report in await _new_evidence_for(session)
+        if report.id not in {queued.id for queued in queue.reports}
+    )
     if not queue.pledges and not queue.reports:
         return t._("Nothing is waiting for review."), None
     lines = [
