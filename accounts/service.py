@@ -252,10 +252,14 @@ def set_access_role(user: User, role: AccessRole) -> bool:
 
 
 async def role_holders(session: AsyncSession, admin_ids: frozenset[int]) -> list[User]:
-    """Organizers and administrators who have an account: their command menus show their roles."""
+    """Organizers, reviewers and administrators who have an account: their command menus show
+    their roles."""
     query = select(User).where(
         User.telegram_id.is_not(None),
-        or_(User.access_role == AccessRole.ORGANIZER, User.telegram_id.in_(admin_ids)),
+        or_(
+            User.access_role.in_((AccessRole.ORGANIZER, AccessRole.REVIEWER)),
+            User.telegram_id.in_(admin_ids),
+        ),
     )
     return list((await session.scalars(query.order_by(User.id))).all())
 

@@ -40,7 +40,10 @@ from handlers.people.onboarding import build_onboarding
 from handlers.people.privacy import build_privacy
 from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
+from handlers.pledges import notices as pledge_notices
 from handlers.pledges.registry import build_registry
+from handlers.pledges.report import build_progress_report
+from handlers.pledges.review import build_review
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
 from handlers.runtime.conversations import one_flow_at_a_time, watch_open_answers
@@ -60,7 +63,7 @@ from handlers.runtime.persistence import DatabasePersistence
 from handlers.runtime.renderers import RENDERERS
 from handlers.runtime.send_budget import ReplyRateLimiter
 from handlers.runtime.sender import Renderer
-from handlers.runtime.sweeps import schedule_event_sweeps
+from handlers.runtime.sweeps import schedule_event_sweeps, schedule_pledge_sweeps
 from handlers.runtime.typed_presses import press_typed_labels, remember_shown_keyboard
 from handlers.runtime.updates import PerChatUpdateProcessor
 from handlers.surveys import notices as survey_notices
@@ -94,6 +97,7 @@ async def post_init(application: Application) -> None:
     await set_command_menus(application)
     await start_dispatcher(application)
     schedule_event_sweeps(application)
+    schedule_pledge_sweeps(application)
     start_heartbeat(application)
     # Progress messages of broadcasts still sending when the bot last stopped.
     await broadcast_delivery.watch_active(application)
@@ -112,6 +116,7 @@ def outbox_renderers() -> dict[str, Renderer]:
         **broadcast_delivery.RENDERERS,
         **event_notices.RENDERERS,
         **cleanup_impact.RENDERERS,
+        **pledge_notices.RENDERERS,
         **survey_notices.RENDERERS,
     }
 
@@ -182,6 +187,7 @@ def build_application(
         # After /organize: a survey's form file is taken only once the organizer's event wizard
         # is not waiting for an answer of its own.
         conversations += [build_survey_setup()]
+        conversations += [build_review(), build_progress_report()]
     flows = [
         build_membership_tracking(),
         *conversations,

@@ -12,6 +12,8 @@ from handlers.cleanup.report import build_cleanup_card
 from handlers.events.registration import build_registration
 from handlers.organize.conversation import build_organize
 from handlers.people.onboarding import build_onboarding
+from handlers.pledges.report import build_progress_report
+from handlers.pledges.review import build_review
 from handlers.surveys.answer import build_answering
 from handlers.surveys.setup import build_survey_setup
 
@@ -38,6 +40,8 @@ def _diagram_states(path: Path) -> set[str]:
         ("broadcasts/compose.mmd", build_broadcast),
         ("events/registration.mmd", build_registration),
         ("people/onboarding.mmd", build_onboarding),
+        ("pledges/report.mmd", build_progress_report),
+        ("pledges/review.mmd", build_review),
         ("surveys/setup.mmd", build_survey_setup),
         ("surveys/answer.mmd", build_answering),
     ],

@@ -24,17 +24,26 @@ ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("surveys", lazy("See your events' survey results")),
 )
 
+REVIEWER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("review", lazy("Review submitted pledges and progress reports")),
+)
+
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("grant", lazy("Make someone an organizer")),
     ("revoke", lazy("Remove someone's organizer role")),
+    ("grantreviewer", lazy("Make someone a pledge reviewer")),
+    ("revokereviewer", lazy("Remove someone's reviewer role")),
 )
 
 
-def commands_for(organizer: bool, admin: bool) -> tuple[tuple[str, str], ...]:
-    """Everyone's commands, then those of the roles the person holds."""
+def commands_for(
+    organizer: bool, admin: bool, reviewer: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Everyone's commands, then those of the roles the person holds (administrators review)."""
     return (
         PARTICIPANT_COMMANDS
         + (ORGANIZER_COMMANDS if organizer else ())
+        + (REVIEWER_COMMANDS if reviewer or admin else ())
         + (ADMIN_COMMANDS if admin else ())
     )
 

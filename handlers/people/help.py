@@ -4,11 +4,12 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from accounts.models import User
-from accounts.service import can_organize, is_admin
+from accounts.service import Permission, can_organize, has_permission, is_admin
 from handlers.kit.commands import (
     ADMIN_COMMANDS,
     ORGANIZER_COMMANDS,
     PARTICIPANT_COMMANDS,
+    REVIEWER_COMMANDS,
     command_lines,
 )
 from handlers.kit.context import TidelineContext, account_of, answer
@@ -20,6 +21,8 @@ def help_text(context: TidelineContext, account: User) -> str:
     admins = context.services.settings.ADMIN_IDS
     if can_organize(account, admins):
         lines += ["", t._("<b>Organizers</b>"), *command_lines(t, ORGANIZER_COMMANDS)]
+    if has_permission(account, Permission.REVIEW, admins):
+        lines += ["", t._("<b>Reviewers</b>"), *command_lines(t, REVIEWER_COMMANDS)]
     if account.telegram_id is not None and is_admin(account.telegram_id, admins):
         lines += ["", t._("<b>Administrators</b>"), *command_lines(t, ADMIN_COMMANDS)]
     return "\n".join(lines)

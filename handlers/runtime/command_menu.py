@@ -1,6 +1,6 @@
 """The "/" command menu (setMyCommands): everyone's commands in every language, and a chat's own
 menu for people whose language or roles differ from that: who picked a language their Telegram
-app does not use, organizers and administrators."""
+app does not use, organizers, reviewers and administrators."""
 
 import logging
 from contextlib import suppress
@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application
 
 from accounts.models import User
-from accounts.service import can_organize, is_admin, role_holders
+from accounts.service import Permission, can_organize, has_permission, is_admin, role_holders
 from handlers.kit.commands import PARTICIPANT_COMMANDS, commands_for
 from handlers.kit.context import SERVICES_KEY, Services, TidelineContext
 from i18n import LANGUAGES, Catalogs, Translator
@@ -26,7 +26,8 @@ def _commands(t: Translator, commands: Commands = PARTICIPANT_COMMANDS) -> list[
 
 def _menu_of(account: User, catalogs: Catalogs, admin_ids: frozenset[int]) -> list[BotCommand]:
     admin = account.telegram_id is not None and is_admin(account.telegram_id, admin_ids)
-    commands = commands_for(can_organize(account, admin_ids), admin)
+    reviewer = has_permission(account, Permission.REVIEW, admin_ids)
+    commands = commands_for(can_organize(account, admin_ids), admin, reviewer)
     return _commands(catalogs.translator(account.language), commands)
 
 
@@ -40,8 +41,8 @@ async def _set_chat_menu(bot: Bot, chat_id: int, commands: list[BotCommand]) -> 
 
 async def set_command_menus(application: Application) -> None:
     """At start-up: the menu for each client language, the default for everyone else, and the
-    own menus of organizers and administrators (roles may have changed while the bot was off,
-    ADMIN_IDS too)."""
+    own menus of organizers, reviewers and administrators (roles may have changed while the bot
+    was off, ADMIN_IDS too)."""
     services: Services = application.bot_data[SERVICES_KEY]
     catalogs = services.catalogs
     for code, language in LANGUAGES.items():
@@ -62,7 +63,9 @@ async def set_command_menus(application: Application) -> None:
         if not await _set_chat_menu(application.bot, chat_id, menu)
     ]
     if missed:
-        logger.warning("command menu not set for %d organizers or administrators", len(missed))
+        logger.warning(
+            "command menu not set for %d organizers, reviewers or administrators", len(missed)
+        )
 
 
 async def set_chat_command_menu(context: TidelineContext, account: User) -> None:
