@@ -40,6 +40,8 @@ from handlers.people.onboarding import build_onboarding
 from handlers.people.privacy import build_privacy
 from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
+from handlers.pledges.company import INVITATION_LINK, build_company, build_company_buttons
+from handlers.pledges.pledge_wizard import build_pledge_wizard
 from handlers.runtime.bot_api_http import AiohttpRequest
 from handlers.runtime.command_menu import set_command_menus
 from handlers.runtime.conversations import watch_open_answers
@@ -144,7 +146,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
-        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK]),
+        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, INVITATION_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, outbox_renderers(), budget)
@@ -168,12 +170,14 @@ def build_application(
         conversations += [build_cleanup_card(), build_impact()]
         conversations += [build_broadcast()]
         conversations += [build_organize(), *build_approvals()]
+        conversations += [build_company(), build_pledge_wizard()]
     application.add_handlers(
         as_steps(
             [
                 build_membership_tracking(),
                 *conversations,
                 *build_events_browse(),
+                *build_company_buttons(),
                 build_self_checkin(),
                 *build_my_registrations(),
                 build_help(),

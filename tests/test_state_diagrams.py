@@ -12,6 +12,8 @@ from handlers.cleanup.report import build_cleanup_card
 from handlers.events.registration import build_registration
 from handlers.organize.conversation import build_organize
 from handlers.people.onboarding import build_onboarding
+from handlers.pledges.company import build_company
+from handlers.pledges.pledge_wizard import build_pledge_wizard
 
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 TRANSITION = re.compile(r"^\s*(\S+)\s+-->\s+([^\s:]+)")
@@ -36,6 +38,8 @@ def _diagram_states(path: Path) -> set[str]:
         ("broadcasts/compose.mmd", build_broadcast),
         ("events/registration.mmd", build_registration),
         ("people/onboarding.mmd", build_onboarding),
+        ("pledges/company.mmd", build_company),
+        ("pledges/pledge_wizard.mmd", build_pledge_wizard),
     ],
 )
 def test_diagram_draws_every_state_of_its_conversation(

@@ -19,6 +19,8 @@ FLOW_LABELS: dict[str, str] = {
     "cleanup_card": lazy("the cleanup data card"),
     "broadcast": lazy("writing a broadcast"),
     "organize": lazy("organizing events"),
+    "company": lazy("registering or managing a company"),
+    "pledge": lazy("writing your company's pledge"),
 }
 
 OPEN_ANSWERS_KEY = "open_answers"
