@@ -173,10 +173,15 @@ def _value(t: Translator, value: Any) -> str:
     return "…" if value is None else t.number(value)
 
 
+def _year(value: Any) -> str:
+    """Years are written without grouping: 2030, not 2,030."""
+    return "…" if value is None else str(int(value))
+
+
 def commitment_line(t: Translator, entry: dict[str, Any]) -> str:
     metric = Metric(entry["metric"])
     label = metric_label(t, entry)
-    year = _value(t, entry.get("target_year"))
+    year = _year(entry.get("target_year"))
     if metric == Metric.PROBLEMATIC_ITEMS:
         items = [
             escape(entry.get("other_item") or t._(ITEM_LABELS[ProblematicItem.OTHER]))
@@ -251,7 +256,7 @@ def _summary(context: TidelineContext, draft: Draft) -> tuple[str, Keyboard]:
         )
     lines.append(
         t._("Baseline: {year}, {tonnes} tonnes of plastic packaging").format(
-            year=_value(t, answers.get("baseline_year")),
+            year=_year(answers.get("baseline_year")),
             tonnes=_value(t, answers.get("baseline_tonnes")),
         )
     )
@@ -383,8 +388,8 @@ def _steps(entry: dict[str, Any]) -> list[Awaiting]:
     if metric in PERCENT_METRICS:
         return [Awaiting.BASELINE_VALUE, Awaiting.TARGET_VALUE, Awaiting.TARGET_YEAR]
     if metric == Metric.PROBLEMATIC_ITEMS:
-        other = ProblematicItem.OTHER in (entry.get("items") or [])
-        return [Awaiting.ITEMS, *([Awaiting.OTHER_ITEM] if other else []), Awaiting.TARGET_YEAR]
+        # The other item's name is asked as it is added (see add_item).
+        return [Awaiting.ITEMS, Awaiting.TARGET_YEAR]
     if metric == Metric.REUSE_MODELS:
         return [Awaiting.LABEL, Awaiting.TARGET_VALUE, Awaiting.TARGET_YEAR]
     return [
@@ -521,10 +526,12 @@ async def type_other_item(update: Update, context: TidelineContext) -> Awaiting 
     draft = await _draft(update, context)
     if draft is None:
         return ConversationHandler.END
+    items = [item for item in draft.entry.get("items") or [] if item != ProblematicItem.OTHER]
+    draft.entry["items"] = [*items, str(ProblematicItem.OTHER)]
     draft.entry["other_item"] = _message_text(update)
     if not await _keep(update, context, draft):
         return None
-    return await _next(update, context, draft, Awaiting.OTHER_ITEM)
+    return await ask(update, context, draft, Awaiting.ITEMS)
 
 
 async def type_label(update: Update, context: TidelineContext) -> Awaiting | int | None:
@@ -658,6 +665,9 @@ async def _change_item(update: Update, context: TidelineContext, add: bool) -> A
     if draft.position.get("index") is None:
         return await ask(update, context, draft, Awaiting.COMMITMENT, edit=True)
     item = ProblematicItem(button_args(update)[0])
+    if add and item == ProblematicItem.OTHER:
+        # "Other" is kept with its name, so the name comes first.
+        return await ask(update, context, draft, Awaiting.OTHER_ITEM, edit=True)
     items = [chosen for chosen in draft.entry.get("items") or [] if chosen != item]
     if add:
         items.append(str(item))
