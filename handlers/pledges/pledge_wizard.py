@@ -193,7 +193,7 @@ def commitment_line(t: Translator, entry: dict[str, Any]) -> str:
         return t._("{label}: {items}, by {year}").format(label=label, items=what, year=year)
     target = _value(t, entry.get("target_value"))
     if metric == Metric.VIRGIN_REDUCTION:
-        return t._("{label}: {target}% less, by {year}").format(
+        return t._("{label}: cut by {target}%, by {year}").format(
             label=label, target=target, year=year
         )
     if metric in PERCENT_METRICS:
@@ -337,7 +337,7 @@ def _question(context: TidelineContext, draft: Draft, state: Awaiting) -> str:
     if metric in PERCENT_METRICS:
         return t._(
             "{label}: what share of your packaging will it be, in percent from 0 to 100? "
-            "More than the {baseline}% of {year}."
+            "It must be more than {baseline}%, where it stood in {year}."
         ).format(label=label, baseline=_value(t, entry.get("baseline_value")), year=year)
     if metric == Metric.REUSE_MODELS:
         return t._("How many reuse models will you introduce? A whole number up to {most}.").format(
