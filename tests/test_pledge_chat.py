@@ -312,3 +312,26 @@ async def test_administrators_merge_a_duplicate_and_transfer_a_company(bot: BotR
     await bot.do(alice.send_command("company"))
     assert "not registered yet" in alice.last.text
     assert (await account(bot, 5401)) is not None
+
+
+async def test_an_invitation_opened_before_set_up_adds_the_person_once_set_up(
+    bot: BotRunner,
+) -> None:
+    alice = bot.server.user(5501, first_name="Alice", language_code="en")
+    await onboard(bot, alice, role=StakeholderRole.BUSINESS)
+    company_id = await _company_of(bot, 5501)
+    await bot.do(alice.send_command("company"))
+    await bot.do(alice.press("Invite a colleague"))
+    match = re.search(r"start=(pl_[A-Za-z0-9_-]+)", alice.last.text)
+    assert match is not None
+
+    somchai = bot.server.user(5502, first_name="Somchai", language_code="th")
+    await bot.do(somchai.send_command("start", match.group(1)))
+    thai = bot.catalogs.translator("th")
+    assert any(
+        thai._("First, let's set you up: it takes a minute. Then I will add you to the company.")
+        in message.text
+        for message in somchai.messages
+    )
+    await onboard(bot, somchai, language="th")
+    assert await _members(bot, company_id) == [5501, 5502]
