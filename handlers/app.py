@@ -41,6 +41,8 @@ from handlers.people.privacy import build_privacy
 from handlers.people.profile import build_profile
 from handlers.people.roles import build_roles
 from handlers.pledges import notices as pledge_notices
+from handlers.pledges.company import INVITATION_LINK, build_company, build_company_buttons
+from handlers.pledges.pledge_wizard import build_pledge_wizard
 from handlers.pledges.registry import build_registry
 from handlers.pledges.report import build_progress_report
 from handlers.pledges.review import build_review
@@ -157,7 +159,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
-        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK]),
+        deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK, INVITATION_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services
     install_dispatcher(application, services, outbox_renderers(), budget)
@@ -188,10 +190,12 @@ def build_application(
         # is not waiting for an answer of its own.
         conversations += [build_survey_setup()]
         conversations += [build_review(), build_progress_report()]
+        conversations += [build_company(), build_pledge_wizard()]
     flows = [
         build_membership_tracking(),
         *conversations,
         *build_events_browse(),
+        *build_company_buttons(),
         build_self_checkin(),
         *build_my_registrations(),
         *build_registry(),

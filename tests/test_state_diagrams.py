@@ -12,6 +12,8 @@ from handlers.cleanup.report import build_cleanup_card
 from handlers.events.registration import build_registration
 from handlers.organize.conversation import build_organize
 from handlers.people.onboarding import build_onboarding
+from handlers.pledges.company import build_company
+from handlers.pledges.pledge_wizard import build_pledge_wizard
 from handlers.pledges.report import build_progress_report
 from handlers.pledges.review import build_review
 from handlers.surveys.answer import build_answering
@@ -40,6 +42,8 @@ def _diagram_states(path: Path) -> set[str]:
         ("broadcasts/compose.mmd", build_broadcast),
         ("events/registration.mmd", build_registration),
         ("people/onboarding.mmd", build_onboarding),
+        ("pledges/company.mmd", build_company),
+        ("pledges/pledge_wizard.mmd", build_pledge_wizard),
         ("pledges/report.mmd", build_progress_report),
         ("pledges/review.mmd", build_review),
         ("surveys/setup.mmd", build_survey_setup),

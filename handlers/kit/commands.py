@@ -14,6 +14,7 @@ PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("deleteme", lazy("Delete your data")),
     ("report", lazy("Send a cleanup data card")),
     ("impact", lazy("See what your cleanups achieved")),
+    ("company", lazy("Your company and its plastic pledge")),
     ("pledges", lazy("See businesses' plastic pledges")),
     ("cancel", lazy("Stop what you are doing")),
 )

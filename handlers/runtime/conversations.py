@@ -25,6 +25,8 @@ FLOW_LABELS: dict[str, str] = {
     "cleanup_card": lazy("the cleanup data card"),
     "broadcast": lazy("writing a broadcast"),
     "organize": lazy("organizing events"),
+    "company": lazy("registering or managing a company"),
+    "pledge": lazy("writing your company's pledge"),
     "pledge_review": lazy("reviewing pledges"),
     "progress_report": lazy("the progress report"),
     "survey_setup": lazy("setting up a survey"),
