@@ -335,3 +335,42 @@ async def test_an_invitation_opened_before_set_up_adds_the_person_once_set_up(
     )
     await onboard(bot, somchai, language="th")
     assert await _members(bot, company_id) == [5501, 5502]
+
+
+async def test_members_change_the_company_details_and_others_cannot(bot: BotRunner) -> None:
+    alice = bot.server.user(5601, first_name="Alice", language_code="en")
+    await onboard(bot, alice, role=StakeholderRole.BUSINESS)
+    company_id = await _company_of(bot, 5601)
+
+    await bot.do(alice.send_command("company"))
+    screen = alice.last
+    edit = next(data for row in screen.buttons for label, data in row if "details" in label)
+    await bot.do(alice.press("Change the company's details"))
+    assert "What is your company called?" in alice.last.text
+    await bot.do(alice.send_text("Siam Fresh Group"))
+    await bot.do(alice.press("Malaysia"))
+    await bot.do(alice.press("Retail"))
+    await bot.do(alice.press("50 to 249 people"))
+    await bot.do(alice.send_text("Siam Fresh, Krua Thai, Laut Segar"))
+    await bot.do(alice.press("Yes, show them"))
+    assert "the company's details are changed" in alice.messages[-2].text
+    assert "Siam Fresh Group" in alice.last.text
+
+    async with bot.session_factory() as session:
+        company = await session.get(Company, company_id)
+        assert company is not None
+        # The English name changed; the Thai one, typed by nobody here, stays.
+        assert company.names == {"en": "Siam Fresh Group", "th": "สยามเฟรชฟู้ดส์"}
+        assert (company.country, company.sector, company.size_band) == ("MY", "retail", "medium")
+        assert company.brands == ["Siam Fresh", "Krua Thai", "Laut Segar"]
+        assert company.public_brand_aggregates is True
+
+    # Once she has left, her old screen's button changes nothing.
+    await bot.do(alice.press("Leave the company"))
+    await bot.do(alice.press("Yes, leave"))
+    assert await _members(bot, company_id) == []
+    await bot.do(alice.press_data(edit, screen))
+    assert NOT_A_MEMBER in _alerts(alice)
+    async with bot.session_factory() as session:
+        unchanged = await session.get(Company, company_id)
+        assert unchanged is not None and unchanged.names["en"] == "Siam Fresh Group"

@@ -6,6 +6,7 @@ merge a duplicate into the company it duplicates or transfer a company to a new 
 that the person is a member (or an administrator) of the company it names."""
 
 import json
+from dataclasses import replace
 from enum import StrEnum
 from html import escape
 from typing import Any
@@ -69,6 +70,7 @@ class Awaiting(StrEnum):
 
 
 REGISTER = "pl.co.register"
+EDIT = "pl.co.edit"  # company id: its details asked again, one at a time
 COUNTRY = "pl.co.country"
 SECTOR = "pl.co.sector"
 SIZE = "pl.co.size"
@@ -218,6 +220,7 @@ async def screen_keyboard(
                 context.button(t._("Leave the company"), LEAVE, company.id),
             ]
         )
+        keyboard.append([context.button(t._("Change the company's details"), EDIT, company.id)])
     if public is not None:
         keyboard.append([context.button(t._("Public card"), actions.COMPANY_CARD, company.id)])
     if _is_admin(context, account):
@@ -352,6 +355,23 @@ async def start_registration(update: Update, context: TidelineContext) -> Awaiti
         await _refuse(update, context, context.t._("Sorry, your role does not allow that."))
         return ConversationHandler.END
     await _save_notes(session, update, None)
+    await _ask_name(update, context)
+    return Awaiting.NAME
+
+
+async def start_editing(update: Update, context: TidelineContext) -> Awaiting | int:
+    """A member changes the company's details: the same questions as registering, and nothing
+    changes until the last one is answered."""
+    company = await _company_for(update, context, int(button_args(update)[0]), admins_too=False)
+    if company is None:
+        return ConversationHandler.END
+    session = await context.session()
+    await _save_notes(session, update, {"company_id": company.id})
+    await _ask_name(update, context)
+    return Awaiting.NAME
+
+
+async def _ask_name(update: Update, context: TidelineContext) -> None:
     await answer(
         update,
         context,
@@ -360,7 +380,6 @@ async def start_registration(update: Update, context: TidelineContext) -> Awaiti
         ).format(language=context.t.language_name(context.t.language)),
         edit=True,
     )
-    return Awaiting.NAME
 
 
 async def type_name(update: Update, context: TidelineContext) -> Awaiting | None:
@@ -383,7 +402,8 @@ async def type_name(update: Update, context: TidelineContext) -> Awaiting | None
         )
         return None
     session = await context.session()
-    await _save_notes(session, update, {"name": name})
+    notes = await _notes(session, update)
+    await _save_notes(session, update, {**notes, "name": name})
     named = sorted((t.country_name(code), code) for code in COUNTRY_CODES)
     buttons = [context.button(label, COUNTRY, code) for label, code in named]
     buttons.append(context.button(t._("Other country"), COUNTRY, OTHER_COUNTRY))
@@ -500,9 +520,11 @@ def _details(context: TidelineContext, notes: dict[str, Any]) -> CompanyDetails:
 
 async def choose_brands_public(update: Update, context: TidelineContext) -> int:
     session = await context.session()
-    account = await account_of(session, update)
     notes = await _notes(session, update)
     notes["brands_public"] = button_args(update)[0] == YES
+    if "company_id" in notes:
+        return await _save_edits(update, context, notes)
+    account = await account_of(session, update)
     try:
         company = await service.register_company(
             session, _details(context, notes), founder=account, now=context.now()
@@ -518,6 +540,33 @@ async def choose_brands_public(update: Update, context: TidelineContext) -> int:
         context,
         context.t._("Registered. You are its first member; invite your colleagues from here."),
         edit=True,
+    )
+    await show_screen(update, context, company)
+    return ConversationHandler.END
+
+
+async def _save_edits(update: Update, context: TidelineContext, notes: dict[str, Any]) -> int:
+    session = await context.session()
+    await _save_notes(session, update, None)
+    company = await _company_for(update, context, int(notes["company_id"]), admins_too=False)
+    if company is None:
+        return ConversationHandler.END
+    typed = _details(context, notes)
+    # The name typed is the reader's language's; names in other languages stay.
+    details = replace(
+        typed,
+        names={**company.names, **typed.names},
+        main_language=company.main_language,
+    )
+    try:
+        await service.update_company(
+            session, company, details, by=await account_of(session, update), now=context.now()
+        )
+    except InvalidContent as invalid:
+        await answer(update, context, problem_message(context.t, invalid.problems[0]))
+        return ConversationHandler.END
+    await answer(
+        update, context, context.t._("Saved: the company's details are changed."), edit=True
     )
     await show_screen(update, context, company)
     return ConversationHandler.END
@@ -843,6 +892,7 @@ def build_company() -> ConversationHandler:
         entry_points=[
             CommandHandler("company", open_company),
             button(REGISTER, start_registration),
+            button(EDIT, start_editing),
             button(MERGE, ask_duplicate_of),
             button(TRANSFER, ask_new_member),
         ],
