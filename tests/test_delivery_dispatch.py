@@ -268,13 +268,11 @@ async def test_replies_do_not_wait_behind_a_broadcast(
         broadcast = asyncio.create_task(bot.deliver_due())
         await sandbox.wait_for(lambda: len(sandbox.sends) >= 2)
         asker = sandbox.user(8100, first_name="Asker")
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         await bot.do(asker.send_command("help"))
-        answered_after = loop.time() - started
         assert asker.messages, "the /help reply arrived"
+        # Answered while the broadcast (15 sends at 5/s) was still going: it did not wait behind
+        # it. Judged by order, not by the clock, which a loaded machine stretches.
         assert not broadcast.done(), "the broadcast was still going"
-        assert answered_after < 1.0
         assert (await broadcast).sent == 15
 
 
