@@ -20,6 +20,8 @@ from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.pledges.actions import COMPANY_CARD
+from handlers.pledges.pledge_texts import SECTOR_LABELS
+from handlers.pledges.progress_texts import METRIC_NAMES, PROGRESS_LABELS
 from i18n import Translator, lazy
 from i18n.fallback import pick
 from pledges import brand_audits, export, public, service
@@ -33,7 +35,6 @@ from pledges.models import (
     Sector,
 )
 from pledges.service import Figure, Standing
-from pledges.trajectory import Progress
 
 REGISTRY = "pl.reg"  # country or ANY, sector or ANY, page
 FILTER = "pl.regf"  # COUNTRY_FILTER or SECTOR_FILTER, country or ANY, sector or ANY
@@ -44,24 +45,6 @@ SECTOR_FILTER = "sector"
 PAGE_SIZE = 5
 EXPORT_FORMATS = ("csv", "xlsx")
 
-SECTOR_LABELS = {
-    Sector.PACKAGING_PRODUCER: lazy("Packaging producer"),
-    Sector.CONSUMER_GOODS: lazy("Consumer goods"),
-    Sector.RETAIL: lazy("Retail"),
-    Sector.FOOD_SERVICE: lazy("Food service"),
-    Sector.HOSPITALITY_TOURISM: lazy("Hospitality and tourism"),
-    Sector.WASTE_RECYCLING: lazy("Waste and recycling"),
-    Sector.FINANCE: lazy("Finance"),
-    Sector.OTHER: lazy("Other sector"),
-}
-METRIC_LABELS = {
-    Metric.VIRGIN_REDUCTION: lazy("Virgin plastic reduction"),
-    Metric.REUSABLE_RECYCLABLE_COMPOSTABLE: lazy("Reusable, recyclable or compostable packaging"),
-    Metric.RECYCLED_CONTENT: lazy("Post-consumer recycled content"),
-    Metric.PROBLEMATIC_ITEMS: lazy("Problematic items eliminated"),
-    Metric.REUSE_MODELS: lazy("Reuse models introduced"),
-    Metric.FREE: lazy("Own commitment"),
-}
 ITEM_LABELS = {
     ProblematicItem.PVC: lazy("PVC"),
     ProblematicItem.PS_EPS: lazy("PS/EPS"),
@@ -78,11 +61,6 @@ STANDING_LABELS = {
     Standing.BEHIND: lazy("behind"),
     Standing.NOT_REPORTING: lazy("not reporting"),
     Standing.NO_REPORT_YET: lazy("no verified report yet"),
-}
-PROGRESS_LABELS = {
-    Progress.ACHIEVED: lazy("achieved"),
-    Progress.ON_TRACK: lazy("on track"),
-    Progress.BEHIND: lazy("behind"),
 }
 
 
@@ -119,7 +97,7 @@ def _value(t: Translator, commitment: Commitment, value: float) -> str:
 def metric_name(t: Translator, commitment: Commitment, main_language: str) -> str:
     if commitment.labels and commitment.metric in (Metric.FREE, Metric.REUSE_MODELS):
         return pick(commitment.labels, t.language, main_language).text
-    return t._(METRIC_LABELS[Metric(commitment.metric)])
+    return t._(METRIC_NAMES[Metric(commitment.metric)])
 
 
 def _commitment_line(t: Translator, figure: Figure, main_language: str) -> str:
