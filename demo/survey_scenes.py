@@ -21,6 +21,8 @@ from surveys.models import Survey, SurveyResponse
 
 # The roundtable runs 14:00–17:00 in Nanning on 10 December (06:00–09:00 UTC).
 ROUNDTABLE_DAY = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)  # the day before, 10:00 in Nanning
+DAY_BEFORE = datetime(2026, 12, 9, 6, 5, tzinfo=UTC)  # 14:05 in Nanning, 24 hours before
+TWO_HOURS_BEFORE = datetime(2026, 12, 10, 4, 5, tzinfo=UTC)  # 12:05 in Nanning
 AFTER_ROUNDTABLE = datetime(2026, 12, 10, 9, 20, tzinfo=UTC)  # 17:20, just after it ends
 INVITATIONS_DUE = datetime(2026, 12, 10, 10, 5, tzinfo=UTC)  # an hour after the end
 REMINDER_DUE = datetime(2026, 12, 12, 10, 10, tzinfo=UTC)  # 48 hours after the invitation
@@ -222,6 +224,12 @@ async def survey_scenes(
     runner.clock.now = ROUNDTABLE_DAY
     for person in (somchai, lin, dewi):
         await _register_for_roundtable(show, person)
+
+    # Everyone gets the roundtable's reminders; the transcript shows Somchai's.
+    runner.clock.now = DAY_BEFORE
+    await show.deliveries("The day before, 14:05 in Nanning", [somchai])
+    runner.clock.now = TWO_HOURS_BEFORE
+    await show.deliveries("The day itself, 12:05 in Nanning: two hours before", [somchai])
 
     show.scene("Right after the roundtable, Alice opens its survey from the event card")
     runner.clock.now = AFTER_ROUNDTABLE
