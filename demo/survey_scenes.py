@@ -20,7 +20,7 @@ from surveys.invitations import Kind as SurveyKind
 from surveys.models import Survey, SurveyResponse
 
 # The roundtable runs 14:00–17:00 in Nanning on 10 December (06:00–09:00 UTC).
-ROUNDTABLE_DAY = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)  # the day before, 10:00 in Nanning
+REGISTRATION_DAY = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)  # the day before, 10:00 in Nanning
 DAY_BEFORE = datetime(2026, 12, 9, 6, 5, tzinfo=UTC)  # 14:05 in Nanning, 24 hours before
 TWO_HOURS_BEFORE = datetime(2026, 12, 10, 4, 5, tzinfo=UTC)  # 12:05 in Nanning
 AFTER_ROUNDTABLE = datetime(2026, 12, 10, 9, 20, tzinfo=UTC)  # 17:20, just after it ends
@@ -46,6 +46,8 @@ class Tick:
 
 @dataclass(frozen=True)
 class Type:
+    """Types ``text`` as the answer."""
+
     text: str
 
 
@@ -221,7 +223,7 @@ async def survey_scenes(
     roundtable = await _roundtable(runner)
 
     show.scene("Somchai, Lin and Dewi register for the roundtable in Nanning")
-    runner.clock.now = ROUNDTABLE_DAY
+    runner.clock.now = REGISTRATION_DAY
     for person in (somchai, lin, dewi):
         await _register_for_roundtable(show, person)
 
