@@ -10,6 +10,7 @@ from accounts.models import ConsentPurpose, StakeholderRole, User
 from db.migrate import upgrade
 from demo.events_scenes import choose_place, event_summary, events_scenes
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
+from demo.survey_scenes import survey_scenes, survey_summary
 from demo.transcript import Transcript
 from handlers.kit.profile_fields import CONSENT_LABELS, STAKEHOLDER_LABELS
 from i18n import LANGUAGES
@@ -148,6 +149,7 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
         city="Makassar",
     )
     await events_scenes(runner, show, alice=alice, somchai=somchai, lin=lin, dewi=dewi)
+    await survey_scenes(runner, show, alice=alice, somchai=somchai, lin=lin, dewi=dewi)
 
     show.scene("Dewi downloads her data; Alice deletes hers")
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
@@ -182,6 +184,7 @@ async def _summary(runner: BotRunner) -> None:
     print(f"  accounts: {active} active, {erased} erased (kept only as anonymous counts)")
     print("  languages: " + ", ".join(f"{code} {count}" for code, count in sorted(languages)))
     await event_summary(runner)
+    await survey_summary(runner)
     calls = runner.server.calls
     failed = [call for call in calls if call.status != 200]
     print(f"  Bot API calls made by the bot: {len(calls)} ({len(failed)} refused by the sandbox)")

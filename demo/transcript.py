@@ -1,5 +1,6 @@
 """Prints what simulated people do and what the bot answers, as a readable chat transcript."""
 
+import struct
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +20,19 @@ def _button_rows(message: Any) -> list[str]:
         )
         for row in rows
     ]
+
+
+def _size(length: int) -> str:
+    return f"{length} bytes" if length < 1024 else f"{round(length / 1024)} KB"
+
+
+def _photo_line(data: bytes) -> str:
+    """What a reader of the chat would see of an image: its format and size in pixels (read from
+    the PNG header, whose first chunk holds the width and height)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return f"(photo: PNG, {width}×{height} px, {_size(len(data))})"
+    return f"(photo: {_size(len(data))})"
 
 
 class Transcript:
@@ -87,8 +101,9 @@ class Transcript:
         if message.venue:
             print(f"      [map: {message.venue['title']}, {message.venue['address']}]")
         if message.photo:
-            print(f"      [photo: {len(message.photo)} bytes]")
+            print(f"      {_photo_line(message.photo)}")
         if message.document:
-            print(f"      [file: {message.document.filename}, {len(message.document.data)} bytes]")
+            document = message.document
+            print(f"      (file: {document.filename}, {_size(len(document.data))})")
         for row in _button_rows(message):
             print("      " + row)

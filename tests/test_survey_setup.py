@@ -186,3 +186,37 @@ async def test_cancel_stops_waiting_for_the_file(bot: BotRunner) -> None:
     assert ana.last.text == "Stopped. Nothing else was changed."
     await bot.do(ana.send_document(xlsform(THREE_QUESTIONS), filename="late.xlsx"))
     assert await surveys_of(bot, event_id) == []
+
+
+async def test_a_survey_opened_long_after_the_event_never_names_a_past_sending_time(
+    bot: BotRunner,
+) -> None:
+    ana = await make_organizer(bot, 6191, "Ana")
+    event_id = await stored_event(bot, 6191, starts_in=timedelta(hours=3))
+    bot.clock.advance(days=2)  # the event ended (3 hours long) well over an hour ago
+    await open_card(bot, ana, event_id)
+    await bot.do(ana.press("📝 Survey"))
+    await bot.do(ana.press("Template: after a roundtable"))
+    await bot.do(ana.press("👤 Named"))
+    assert "the invitations go out at once (the event ended more than an hour ago)" in (
+        ana.last.text
+    )
+    assert "go out on" not in ana.last.text
+
+    await bot.do(ana.press("✅ Open the survey"))
+    assert "so the invitations have gone out (or go out within a minute)" in ana.last.text
+    assert "go out on" not in ana.last.text
+
+
+async def test_a_survey_opened_before_the_event_names_when_invitations_go_out(
+    bot: BotRunner,
+) -> None:
+    ana = await make_organizer(bot, 6192, "Ana")
+    event_id = await stored_event(bot, 6192, starts_in=timedelta(hours=3))
+    await open_card(bot, ana, event_id)
+    await bot.do(ana.press("📝 Survey"))
+    await bot.do(ana.press("Template: after a roundtable"))
+    await bot.do(ana.press("👤 Named"))
+    assert "Once it is open, the invitations go out on" in ana.last.text
+    await bot.do(ana.press("✅ Open the survey"))
+    assert "Status: open. Invitations go out on" in ana.last.text

@@ -211,20 +211,30 @@ async def _screen(
         else t._("👥 Invited: everyone confirmed")
     )
     when = t.moment_with_zone(invited_at(event), event.timezone)
+    # Opened after that moment, a survey is invited by the next sweep: never name a past time.
+    late = invited_at(event) <= context.now()
     keyboard: Keyboard = []
     if survey.status == SurveyStatus.DRAFT:
         lines.append(t._("Status: draft – nobody can answer it yet."))
         if survey.anonymous:
             lines += ["", anonymous_warning(t)]
-        lines.append(
-            t.ngettext(
+        if late:
+            plan = t.ngettext(
+                "Once it is open, the invitations go out at once (the event ended more than an "
+                "hour ago), followed by up to {count} reminder.",
+                "Once it is open, the invitations go out at once (the event ended more than an "
+                "hour ago), followed by up to {count} reminders.",
+                survey.reminder_max,
+            )
+        else:
+            plan = t.ngettext(
                 "Once it is open, the invitations go out on {moment}, an hour after the event "
                 "ends, followed by up to {count} reminder.",
                 "Once it is open, the invitations go out on {moment}, an hour after the event "
                 "ends, followed by up to {count} reminders.",
                 survey.reminder_max,
-            ).format(moment=when, count=t.number(survey.reminder_max))
-        )
+            )
+        lines.append(plan.format(moment=when, count=t.number(survey.reminder_max)))
         keyboard.append([context.button(t._("✅ Open the survey"), OPEN, survey.id)])
         other = (
             context.button(t._("Make it named"), ANONYMITY, survey.id, "named")
@@ -237,6 +247,11 @@ async def _screen(
     elif survey.status == SurveyStatus.OPEN:
         lines.append(
             t._(
+                "Status: open. The event ended more than an hour ago, so the invitations have "
+                "gone out (or go out within a minute)."
+            )
+            if late
+            else t._(
                 "Status: open. Invitations go out on {moment}, an hour after the event ends."
             ).format(moment=when)
         )
