@@ -1,9 +1,19 @@
 """Prints what simulated people do and what the bot answers, as a readable chat transcript."""
 
+import struct
 from typing import Any
 from urllib.parse import unquote
 
 WIDTH = 78
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def describe_photo(data: bytes) -> str:
+    """A PNG's pixel size from its header (the first chunk, IHDR), and its size in KB."""
+    if data.startswith(PNG_SIGNATURE) and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return f"PNG, {width}×{height} px, {round(len(data) / 1024)} KB"
+    return f"{len(data)} bytes"
 
 
 def _button_rows(message: Any) -> list[str]:
@@ -87,7 +97,7 @@ class Transcript:
         if message.venue:
             print(f"      [map: {message.venue['title']}, {message.venue['address']}]")
         if message.photo:
-            print(f"      [photo: {len(message.photo)} bytes]")
+            print(f"      [photo: {describe_photo(message.photo)}]")
         if message.document:
             print(f"      [file: {message.document.filename}, {len(message.document.data)} bytes]")
         for row in _button_rows(message):
