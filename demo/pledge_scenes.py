@@ -13,8 +13,8 @@ from demo.transcript import Transcript
 from handlers.pledges.pledge_texts import METRIC_LABELS, SECTOR_LABELS, SIZE_LABELS
 from handlers.runtime.sweeps import sweep_pledges
 from pledges.models import (
-    Company,
     VERDICTS,
+    Company,
     Metric,
     Pledge,
     PledgeStatus,
@@ -91,6 +91,7 @@ async def pledge_scenes(
     await show.act(
         admin, f"/grantreviewer {lin.id}", admin.send_command("grantreviewer", str(lin.id))
     )
+    print(f"    → to Lin: {lin.last.text}")
     await show.act(lin, "/review", lin.send_command("review"))
     await _tap(show, lin, "PT Laut Bersih")
     await _tap(show, lin, "Ask for changes")
