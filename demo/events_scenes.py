@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accounts.models import User
 from broadcasts.models import Broadcast
 from delivery.models import OutboxMessage
+from demo.pledge_scenes import brand_audit
 from demo.runner import BotRunner
 from demo.transcript import Transcript
 from events.cleanup_card import country_totals
@@ -191,6 +192,7 @@ async def events_scenes(
     await show.act(
         somchai, "continues without a tally", somchai.press(somchai.last.buttons[-1][0][0])
     )
+    await brand_audit(runner, show, somchai)
     await show.act(somchai, "submits", somchai.press(somchai.last.buttons[0][0][0]))
     runner.clock.now = NEXT_MORNING
     await show.deliveries(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from accounts.models import ConsentPurpose, StakeholderRole, User
 from db.migrate import upgrade
 from demo.events_scenes import choose_place, event_summary, events_scenes
+from demo.pledge_scenes import pledge_scenes, pledge_summary, pledge_year_scenes
 from demo.runner import BotRunner, SimulatedClock, interactive_flood_policy, sandbox_settings
 from demo.survey_scenes import survey_scenes, survey_summary
 from demo.transcript import Transcript
@@ -148,8 +149,11 @@ async def _scenario(runner: BotRunner, show: Transcript) -> None:
         country="ID",
         city="Makassar",
     )
+    await pledge_scenes(runner, show, dewi=dewi, lin=lin, admin=admin)
     await events_scenes(runner, show, alice=alice, somchai=somchai, lin=lin, dewi=dewi)
     await survey_scenes(runner, show, alice=alice, somchai=somchai, lin=lin, dewi=dewi)
+    # A year on: the pledge's first progress report, after the surveys of December's events.
+    await pledge_year_scenes(runner, show, dewi=dewi, lin=lin)
 
     show.scene("Dewi downloads her data; Alice deletes hers")
     await show.act(dewi, "/mydata", dewi.send_command("mydata"))
@@ -185,6 +189,7 @@ async def _summary(runner: BotRunner) -> None:
     print("  languages: " + ", ".join(f"{code} {count}" for code, count in sorted(languages)))
     await event_summary(runner)
     await survey_summary(runner)
+    await pledge_summary(runner)
     calls = runner.server.calls
     failed = [call for call in calls if call.status != 200]
     print(f"  Bot API calls made by the bot: {len(calls)} ({len(failed)} refused by the sandbox)")

@@ -78,7 +78,12 @@ async def test_reviewer_asks_for_changes_then_accepts_and_members_are_told(
     assert "1 pledge" in rita.last.text
     await bot.do(rita.press(button_with(rita, "Pledge: Siam Fresh Foods")))
     assert "Pledge of Siam Fresh Foods" in rita.last.text
-    assert "Post-consumer recycled content: target 30% by 2027" in rita.last.text
+    # The reviewer sees what the company pledged: the share it starts from, the items it drops.
+    assert "Post-consumer recycled content: from 5% to 30%, by 2027" in rita.last.text
+    assert (
+        "Problematic items eliminated: PS/EPS (polystyrene), Straws, plastic-lined paper cups, "
+        "by 2025" in rita.last.text
+    )
     await bot.do(rita.press("Ask for changes"))
     assert "Type your note" in rita.last.text
     await bot.do(rita.send_sticker())

@@ -38,6 +38,7 @@ from handlers.kit.profile_fields import country_label
 from handlers.kit.reprompts import expect_text
 from handlers.kit.steps import StepCallback
 from handlers.pledges.notices import tell_members
+from handlers.pledges.pledge_wizard import commitment_line
 from handlers.pledges.progress_texts import (
     PROGRESS_LABELS,
     VERDICT_LABELS,
@@ -50,7 +51,7 @@ from handlers.pledges.progress_texts import (
 from i18n import Translator, lazy
 from i18n.fallback import pick
 from pledges import service
-from pledges.content import InvalidContent, ProblemKind
+from pledges.content import InvalidContent, ProblemKind, answers_of
 from pledges.models import (
     Commitment,
     Company,
@@ -255,8 +256,9 @@ async def _pledge_screen(
             year=pledge.baseline_year, tonnes=t.number(pledge.baseline_tonnes or 0)
         ),
     ]
-    for commitment in pledge.commitments:
-        lines.append(f"• {metric_name(t, commitment)}: {target_text(t, commitment)}")
+    # Said as the company wrote it: the baseline share it starts from, the items it drops.
+    for entry in answers_of(service.content_of(pledge))["commitments"]:
+        lines.append(f"• {commitment_line(t, entry)}")
     if pledge.statements:
         statement = pick(pledge.statements, t.language, company.main_language)
         lines.append(f"<i>{escape(statement.text)}</i>")
