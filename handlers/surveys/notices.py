@@ -71,7 +71,8 @@ def _open_button(request: RenderRequest, survey: Survey, label: str) -> InlineKe
 def _heading(request: RenderRequest, survey: Survey, event: Event | None) -> str:
     title = survey_title(request, survey)
     if event is None:
-        return f"📝 <b>{escape(title or request.t._('A survey from the partnership'))}</b>"
+        heading = title or request.t._("A survey from the partnership")
+        return f"📝 <b>{escape(heading)}</b>"
     named = f" – <i>{escape(title)}</i>" if title else ""
     return f"📝 <b>{escape(event_title(event, request.t.language))}</b>{named}"
 
