@@ -1,8 +1,11 @@
 """The organizer's survey screen for one event: start from a ready template (four taps: Survey,
 the template, anonymous or named, Open), or send an XLSForm ``.xlsx`` file; see which languages
 the survey lacks and, for an anonymous one, that it cannot be made named later; open and close
-it; Results (results.py). Every button names the event or survey and checks on the server that
-the person organizes that event (or is an administrator). The diagram is setup.mmd.
+it; choose when invitations go out and the reminders; Results (results.py). A partnership-wide
+survey (no event) has an administrator's screen instead: its audience chosen with the broadcast
+filters, opening it invites them at once. Every button names the event or survey and checks on
+the server that the person organizes that event (or is an administrator). The diagram is
+setup.mmd.
 """
 
 import functools
