@@ -8,8 +8,9 @@ from then on the outbox delivers, and pause, resume and cancel act on those rows
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, exists, func, select, update
@@ -251,31 +252,82 @@ def _event_relation(event_id: int, relation: EventRelation, now: datetime) -> ob
     )
 
 
+@dataclass(frozen=True)
+class AudienceFilters:
+    """The audience filters on their own, all optional and combined with AND, so other
+    features (partnership-wide surveys) choose recipients exactly as broadcasts do."""
+
+    role: str | None = None
+    country: str | None = None
+    city: str | None = None
+    city_geoname_id: int | None = None
+    language: str | None = None
+    event_id: int | None = None
+    event_relation: EventRelation | None = None
+    companies: CompanyAudience | None = None
+
+    @classmethod
+    def of(cls, broadcast: Broadcast) -> "AudienceFilters":
+        return cls(
+            role=broadcast.audience_role,
+            country=broadcast.audience_country,
+            city=broadcast.audience_city,
+            city_geoname_id=broadcast.audience_city_geoname_id,
+            language=broadcast.audience_language,
+            event_id=broadcast.audience_event_id,
+            event_relation=broadcast.audience_event_relation,
+            companies=broadcast.audience_companies,
+        )
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any] | None) -> "AudienceFilters":
+        stored = stored or {}
+        relation, companies = stored.get("event_relation"), stored.get("companies")
+        return cls(
+            role=stored.get("role"),
+            country=stored.get("country"),
+            city=stored.get("city"),
+            city_geoname_id=stored.get("city_geoname_id"),
+            language=stored.get("language"),
+            event_id=stored.get("event_id"),
+            event_relation=EventRelation(relation) if relation else None,
+            companies=CompanyAudience(companies) if companies else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+
 def audience_query(broadcast: Broadcast, now: datetime) -> Select[int]:
     """Ids of everyone the broadcast goes to: consenting, reachable people matching every filter."""
+    return recipients_query(AudienceFilters.of(broadcast), now)
+
+
+def recipients_query(filters: AudienceFilters, now: datetime) -> Select[int]:
+    """Ids of everyone consenting to news and reachable who matches every filter."""
     query = select(User.id).where(
         User.telegram_id.is_not(None),
         User.erased_at.is_(None),
         User.blocked_at.is_(None),
         _news_consent(),  # type: ignore[arg-type]
     )
-    if broadcast.audience_role:
-        query = query.where(User.stakeholder_role == broadcast.audience_role)
-    if broadcast.audience_country:
-        query = query.where(User.country == broadcast.audience_country)
-    if broadcast.audience_city:
-        place = Place(broadcast.audience_city, broadcast.audience_city_geoname_id)
+    if filters.role:
+        query = query.where(User.stakeholder_role == filters.role)
+    if filters.country:
+        query = query.where(User.country == filters.country)
+    if filters.city:
+        place = Place(filters.city, filters.city_geoname_id)
         query = query.where(same_city(User.city, User.city_geoname_id, place))
-    if broadcast.audience_language:
-        query = query.where(User.language == broadcast.audience_language)
-    if broadcast.audience_event_id and broadcast.audience_event_relation:
+    if filters.language:
+        query = query.where(User.language == filters.language)
+    if filters.event_id and filters.event_relation:
         query = query.where(
             _event_relation(  # type: ignore[arg-type]
-                broadcast.audience_event_id, broadcast.audience_event_relation, now
+                filters.event_id, filters.event_relation, now
             )
         )
-    if broadcast.audience_companies:
-        not_reporting = broadcast.audience_companies == CompanyAudience.NOT_REPORTING
+    if filters.companies:
+        not_reporting = filters.companies == CompanyAudience.NOT_REPORTING
         query = query.where(User.id.in_(members_of_public_pledgers(not_reporting=not_reporting)))
     return query.order_by(User.id)
 

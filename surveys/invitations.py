@@ -1,5 +1,7 @@
-"""What post-event surveys put in the outbox: an invitation an hour after the event ends, then
-reminders to those who have not answered, each under a dedupe key naming the survey, the person
+"""What surveys put in the outbox: for a post-event survey an invitation some hours after the
+event ends (the survey's ``invite_delay_hours``, one by default), for a partnership-wide one an
+invitation to its broadcast-filtered audience as soon as it opens; then reminders to those who
+have not answered, each under a dedupe key naming the survey, the person
 and the occasion (``survey:<id>:user:<id>:invitation``, ``…:reminder:<n>``).
 
 The sweep decides from the database alone: who was invited is the outbox's invitation rows,
@@ -9,12 +11,14 @@ when it falls due (closed, answered, erased, consent withdrawn) is the renderer'
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy import true as sa_true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Consent, ConsentPurpose, User
+from broadcasts.service import AudienceFilters, recipients_query
 from delivery import outbox
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem
@@ -22,8 +26,10 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from surveys.definitions import answerable
 from surveys.models import Survey, SurveyAudience, SurveyParticipant, SurveyStatus
 
-# Mobilize's practice: feedback is asked while the event is fresh, once people are home.
-INVITE_AFTER = timedelta(hours=1)
+# The choices offered to organizers; the shortest is also the earliest any survey can fall due.
+INVITE_DELAY_CHOICES = (1, 3, 24)
+REMINDER_MAX_CHOICES = (0, 1, 2, 3)
+REMINDER_GAP_CHOICES = (24, 48, 72)
 
 
 class Kind:
@@ -49,9 +55,9 @@ def reminder_key(survey_id: int, user_id: int, number: int) -> str:
     return f"{person_prefix(survey_id, user_id)}reminder:{number}"
 
 
-def invited_at(event: Event) -> datetime:
+def invited_at(event: Event, survey: Survey) -> datetime:
     """When a post-event survey's invitations fall due."""
-    return event.ends_at + INVITE_AFTER
+    return event.ends_at + timedelta(hours=survey.invite_delay_hours)
 
 
 async def consenting_registrants(
@@ -92,11 +98,24 @@ async def _surveys_to_send(session: AsyncSession, now: datetime) -> list[tuple[S
         .where(
             Survey.status == SurveyStatus.OPEN,
             Event.status != EventStatus.CANCELLED,
-            Event.ends_at <= now - INVITE_AFTER,
+            Event.ends_at <= now - timedelta(hours=min(INVITE_DELAY_CHOICES)),
         )
         .order_by(Survey.id)
     )
-    return [(survey, event) for survey, event in rows.all() if answerable(survey, now)]
+    return [
+        (survey, event)
+        for survey, event in rows.all()
+        if answerable(survey, now) and invited_at(event, survey) <= now
+    ]
+
+
+async def _partnership_surveys(session: AsyncSession, now: datetime) -> list[Survey]:
+    rows = await session.scalars(
+        select(Survey)
+        .where(Survey.status == SurveyStatus.OPEN, Survey.event_id.is_(None))
+        .order_by(Survey.id)
+    )
+    return [survey for survey in rows if answerable(survey, now)]
 
 
 async def _sends_so_far(session: AsyncSession, survey_id: int) -> dict[int, list[OutboxMessage]]:
@@ -140,45 +159,92 @@ def _next_reminder(survey: Survey, sends: list[OutboxMessage], now: datetime) ->
     return reminders + 1
 
 
+def _reminder_item(
+    survey: Survey,
+    user_id: int,
+    earlier: list[OutboxMessage],
+    payload: dict[str, Any],
+    now: datetime,
+) -> OutboxItem | None:
+    number = _next_reminder(survey, earlier, now)
+    if number is None:
+        return None
+    return OutboxItem(
+        user_id=user_id,
+        kind=Kind.REMINDER,
+        dedupe_key=reminder_key(survey.id, user_id, number),
+        due_at=now,
+        payload={**payload, "number": number},
+    )
+
+
+def _invitation_item(
+    survey: Survey, user_id: int, payload: dict[str, Any], now: datetime
+) -> OutboxItem:
+    return OutboxItem(
+        user_id=user_id,
+        kind=Kind.INVITATION,
+        dedupe_key=invitation_key(survey.id, user_id),
+        due_at=now,
+        payload=payload,
+    )
+
+
 async def queue_survey_sends(session: AsyncSession, *, now: datetime) -> int:
-    """Invitations to the registrants of events that ended an hour ago or more, for each open
-    survey of theirs, and reminders to those who have not submitted; returns how many sends were
-    queued now."""
+    """Invitations to the registrants of events whose survey delay after the end has passed,
+    for each open survey of theirs, and reminders to those invited who have not submitted
+    (post-event and partnership-wide); returns how many sends were queued now."""
     items: list[OutboxItem] = []
     for survey, event in await _surveys_to_send(session, now):
         sends = await _sends_so_far(session, survey.id)
         answered = await _answered(session, survey.id)
         audience = SurveyAudience(survey.audience)
+        payload: dict[str, Any] = {"survey_id": survey.id, "event_id": event.id}
         for user_id in await consenting_registrants(session, event.id, audience):
             if user_id in answered:
                 continue
-            payload = {"survey_id": survey.id, "event_id": event.id}
             earlier = sends.get(user_id)
-            if not earlier:
-                items.append(
-                    OutboxItem(
-                        user_id=user_id,
-                        kind=Kind.INVITATION,
-                        dedupe_key=invitation_key(survey.id, user_id),
-                        due_at=now,
-                        payload=payload,
-                    )
-                )
-                continue
-            number = _next_reminder(survey, earlier, now)
-            if number is not None:
-                items.append(
-                    OutboxItem(
-                        user_id=user_id,
-                        kind=Kind.REMINDER,
-                        dedupe_key=reminder_key(survey.id, user_id, number),
-                        due_at=now,
-                        payload={**payload, "number": number},
-                    )
-                )
+            item = (
+                _reminder_item(survey, user_id, earlier, payload, now)
+                if earlier
+                else _invitation_item(survey, user_id, payload, now)
+            )
+            if item is not None:
+                items.append(item)
+    for survey in await _partnership_surveys(session, now):
+        # The audience was fixed when it opened (invite_audience): only reminders follow.
+        answered = await _answered(session, survey.id)
+        for user_id, earlier in (await _sends_so_far(session, survey.id)).items():
+            if user_id not in answered:
+                item = _reminder_item(survey, user_id, earlier, {"survey_id": survey.id}, now)
+                if item is not None:
+                    items.append(item)
     if items:
         await outbox.enqueue_many(session, items, now=now)
     return len(items)
+
+
+def audience_filters(survey: Survey) -> AudienceFilters:
+    return AudienceFilters.from_dict(survey.audience_filters)
+
+
+async def audience_count(session: AsyncSession, survey: Survey, *, now: datetime) -> int:
+    """How many people a partnership-wide survey would invite if it opened now."""
+    query = recipients_query(audience_filters(survey), now)
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+async def invite_audience(session: AsyncSession, survey: Survey, *, now: datetime) -> int:
+    """A partnership-wide survey just opened: an invitation, due now, to everyone its broadcast
+    filters choose (consent to news included); returns how many were queued."""
+    recipients = list(await session.scalars(recipients_query(audience_filters(survey), now)))
+    payload: dict[str, Any] = {"survey_id": survey.id}
+    await outbox.enqueue_many(
+        session,
+        [_invitation_item(survey, user_id, payload, now) for user_id in recipients],
+        now=now,
+    )
+    return len(recipients)
 
 
 async def stop_survey_sends(session: AsyncSession, survey: Survey, *, now: datetime) -> int:

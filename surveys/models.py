@@ -29,6 +29,8 @@ from questions import Kind
 
 DEFAULT_REMINDER_MAX = 2
 DEFAULT_REMINDER_GAP_HOURS = 48
+# Mobilize's practice: feedback is asked while the event is fresh, once people are home.
+DEFAULT_INVITE_DELAY_HOURS = 1
 
 
 class SurveyStatus(StrEnum):
@@ -80,6 +82,15 @@ class Survey(Base):
     )
     reminder_max: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MAX)
     reminder_gap_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_GAP_HOURS)
+    # Post-event: the invitations fall due this many hours after the event ends.
+    invite_delay_hours: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_INVITE_DELAY_HOURS,
+        server_default=str(DEFAULT_INVITE_DELAY_HOURS),
+    )
+    # Partnership-wide: the broadcast filters choosing who is invited when it opens
+    # (broadcasts.service.AudienceFilters as a dict; None or {} is everyone consenting to news).
+    audience_filters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -217,6 +217,6 @@ async def test_a_survey_opened_before_the_event_names_when_invitations_go_out(
     await bot.do(ana.press("📝 Survey"))
     await bot.do(ana.press("Template: after a roundtable"))
     await bot.do(ana.press("👤 Named"))
-    assert "Once it is open, the invitations go out on" in ana.last.text
+    assert "⏰ Invitations on" in ana.last.text and "1 hour after the event ends" in ana.last.text
     await bot.do(ana.press("✅ Open the survey"))
-    assert "Status: open. Invitations go out on" in ana.last.text
+    assert "Status: open." in ana.last.text and "⏰ Invitations on" in ana.last.text

@@ -4,6 +4,8 @@ survey screen (setup.py), answering (answer.py) and results (results.py)."""
 # Results and exports of one survey (results.py), shown on the survey screen and by /surveys.
 RESULTS = "sv.res"  # survey id
 EXPORT = "sv.exp"  # survey id, format
+# An administrator's set-up screen of a partnership-wide survey (setup.py), from its results.
+OPEN_PARTNERSHIP_SURVEY = "sv.setup.wide"  # survey id
 
 # Answering (answer.py): each button names its survey and question, so a stale one is told
 # apart from the question the person is at.

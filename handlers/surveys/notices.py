@@ -5,7 +5,8 @@ Cut-offs — a send that no longer makes sense when it falls due is skipped with
 its outbox row:
 
 * ``survey.invitation`` and ``survey.reminder``: the survey is closed (or no longer answerable),
-  the person has already answered it, erased their data, or withdrew consent to event logistics.
+  the person has already answered it, erased their data, or withdrew consent to event logistics
+  (post-event survey) or to news (partnership-wide survey, invited as broadcasts are).
 """
 
 from html import escape
@@ -25,20 +26,24 @@ from surveys.models import Survey
 from surveys.responses import has_submitted, questions_left, response_of
 
 
-async def _still_wanted(request: RenderRequest) -> tuple[Survey, Event]:
+async def _still_wanted(request: RenderRequest) -> tuple[Survey, Event | None]:
     survey = await request.session.get(Survey, request.payload["survey_id"])
-    if survey is None or survey.event_id is None:
+    if survey is None:
         raise SkipSend("survey no longer exists")
     if not answerable(survey, request.now):
         raise SkipSend("survey closed")
-    event = await request.session.get(Event, survey.event_id)
-    if event is None:
-        raise SkipSend("event no longer exists")
+    event = None
+    if survey.event_id is not None:
+        event = await request.session.get(Event, survey.event_id)
+        if event is None:
+            raise SkipSend("event no longer exists")
     person = request.user
     if person.erased_at is not None:
         raise SkipSend("person erased their data")
-    if not consents_of(person)[ConsentPurpose.EVENT_LOGISTICS]:
+    if event is not None and not consents_of(person)[ConsentPurpose.EVENT_LOGISTICS]:
         raise SkipSend("consent to event logistics withdrawn")
+    if event is None and not consents_of(person)[ConsentPurpose.NEWS]:
+        raise SkipSend("consent to news withdrawn")
     if await has_submitted(request.session, survey, person.id):
         raise SkipSend("already answered")
     return survey, event
@@ -63,8 +68,11 @@ def _open_button(request: RenderRequest, survey: Survey, label: str) -> InlineKe
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
 
 
-def _heading(request: RenderRequest, survey: Survey, event: Event) -> str:
+def _heading(request: RenderRequest, survey: Survey, event: Event | None) -> str:
     title = survey_title(request, survey)
+    if event is None:
+        heading = title or request.t._("A survey from the partnership")
+        return f"📝 <b>{escape(heading)}</b>"
     named = f" – <i>{escape(title)}</i>" if title else ""
     return f"📝 <b>{escape(event_title(event, request.t.language))}</b>{named}"
 
@@ -72,14 +80,15 @@ def _heading(request: RenderRequest, survey: Survey, event: Event) -> str:
 async def render_invitation(request: RenderRequest) -> Outgoing:
     survey, event = await _still_wanted(request)
     t = request.t
-    text = (
-        _heading(request, survey, event)
-        + "\n\n"
-        + t._(
+    body = (
+        t._(
             "Thank you for taking part! How was it? A few questions help the organizers make "
             "the next one better."
         )
+        if event is not None
+        else t._("The partnership would like to hear from you: a few questions, a few minutes.")
     )
+    text = _heading(request, survey, event) + "\n\n" + body
     if survey.anonymous:
         text += "\n" + t._("Your answers are anonymous: nobody can see who gave them.")
     return Outgoing(text=text, keyboard=_open_button(request, survey, t._("Start")))
@@ -90,7 +99,11 @@ async def render_reminder(request: RenderRequest) -> Outgoing:
     t = request.t
     response = await response_of(request.session, survey, request.user.id)
     if response is None:
-        body = t._("A reminder: the organizers would still like to hear how it was for you.")
+        body = (
+            t._("A reminder: the organizers would still like to hear how it was for you.")
+            if event is not None
+            else t._("A reminder: the partnership would still like to hear from you.")
+        )
         label = t._("Start")
     else:
         left = questions_left(survey, response)

@@ -28,7 +28,7 @@ from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
-from handlers.surveys.actions import EXPORT, RESULTS
+from handlers.surveys.actions import EXPORT, OPEN_PARTNERSHIP_SURVEY, RESULTS
 from i18n import Translator
 from i18n.fallback import pick
 from questions import OTHER, Kind
@@ -205,6 +205,11 @@ async def show_results(update: Update, context: TidelineContext) -> None:
             context.button(t._("Export XLSX"), EXPORT, survey.id, "xlsx"),
         ]
     )
+    if survey.event_id is None:
+        # Only administrators get here for a partnership-wide survey (_permitted_survey).
+        keyboard.append(
+            [context.button(t._("Audience and sending"), OPEN_PARTNERSHIP_SURVEY, survey.id)]
+        )
     keyboard.append([context.button(t._("« All surveys"), LIST, 0)])
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 

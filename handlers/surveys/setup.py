@@ -1,8 +1,11 @@
 """The organizer's survey screen for one event: start from a ready template (four taps: Survey,
 the template, anonymous or named, Open), or send an XLSForm ``.xlsx`` file; see which languages
 the survey lacks and, for an anonymous one, that it cannot be made named later; open and close
-it; Results (results.py). Every button names the event or survey and checks on the server that
-the person organizes that event (or is an administrator). The diagram is setup.mmd.
+it; choose when invitations go out and the reminders; Results (results.py). A partnership-wide
+survey (no event) has an administrator's screen instead: its audience chosen with the broadcast
+filters, opening it invites them at once. Every button names the event or survey and checks on
+the server that the person organizes that event (or is an administrator). The diagram is
+setup.mmd.
 """
 
 import functools
@@ -21,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from accounts.models import User
+from accounts.models import StakeholderRole, User
 from db.conversations import load_state, save_state
 from events.models import Event, EventKind, EventStatus
 from events.service import find_event, is_organizer_of
@@ -29,8 +32,9 @@ from events.texts import event_title
 from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
-from handlers.kit.keyboards import Keyboard
-from handlers.surveys.actions import RESULTS
+from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.profile_fields import STAKEHOLDER_LABELS
+from handlers.surveys.actions import OPEN_PARTNERSHIP_SURVEY, RESULTS
 from i18n import LANGUAGES, Translator
 from surveys.definitions import (
     DefinitionRefused,
@@ -41,7 +45,16 @@ from surveys.definitions import (
     save_form,
 )
 from surveys.forms import Form
-from surveys.invitations import invited_at, stop_survey_sends
+from surveys.invitations import (
+    INVITE_DELAY_CHOICES,
+    REMINDER_GAP_CHOICES,
+    REMINDER_MAX_CHOICES,
+    audience_count,
+    audience_filters,
+    invite_audience,
+    invited_at,
+    stop_survey_sends,
+)
 from surveys.models import Survey, SurveyAudience, SurveyStatus
 from surveys.templates import AFTER_CLEANUP, AFTER_ROUNDTABLE
 from surveys.xlsform import (
@@ -59,6 +72,12 @@ OPEN = "sv.setup.open"  # survey id
 CLOSE = "sv.setup.close"  # survey id
 SEND_FILE = "sv.setup.file"  # event id
 AUDIENCE = "sv.setup.aud"  # survey id, SurveyAudience
+DELAY = "sv.setup.delay"  # survey id, hours after the event ends
+REMINDERS = "sv.setup.rem"  # survey id, most reminders
+GAP = "sv.setup.gap"  # survey id, fewest hours between sends
+FILTER_ROLE = "sv.setup.frole"  # survey id, StakeholderRole | ANY
+FILTER_LANGUAGE = "sv.setup.flang"  # survey id, language code | ANY
+ANY = "any"
 
 # Which event a form file sent now is for (same key as the person's conversations, so
 # /deleteme forgets it too).
@@ -115,11 +134,91 @@ async def _organized_event(
 
 async def _organized_survey(
     session: AsyncSession, context: TidelineContext, account: User, survey_id: int
-) -> tuple[Survey, Event]:
+) -> tuple[Survey, Event | None]:
+    """The survey and its event, if this person organizes the event; a partnership-wide
+    survey (no event) only for administrators."""
     survey = await session.get(Survey, survey_id)
-    if survey is None or survey.event_id is None:
+    if survey is None:
         raise Refused(context.t._("That survey no longer exists."))
+    if survey.event_id is None:
+        if account.telegram_id not in context.services.settings.ADMIN_IDS:
+            raise Refused(context.t._("Only administrators can do that."))
+        return survey, None
     return survey, await _organized_event(session, context, account, survey.event_id)
+
+
+def _mark(chosen: bool, label: str) -> str:
+    return f"✓ {label}" if chosen else label
+
+
+def _sending_rows(context: TidelineContext, survey: Survey, event: Event | None) -> Keyboard:
+    """The invitation delay (post-event only) and the reminders' maximum and gap, each button
+    carrying the value it sets."""
+    t = context.t
+    keyboard: Keyboard = []
+    if event is not None:
+        keyboard.append(
+            [
+                context.button(
+                    _mark(
+                        survey.invite_delay_hours == hours,
+                        t._("Next day")
+                        if hours == 24
+                        else t.ngettext("{count} hour after", "{count} hours after", hours).format(
+                            count=t.number(hours)
+                        ),
+                    ),
+                    DELAY,
+                    survey.id,
+                    hours,
+                )
+                for hours in INVITE_DELAY_CHOICES
+            ]
+        )
+    keyboard.append(
+        [
+            context.button(
+                _mark(
+                    survey.reminder_max == count,
+                    t._("No reminders")
+                    if count == 0
+                    else t.ngettext("{count} reminder", "{count} reminders", count).format(
+                        count=t.number(count)
+                    ),
+                ),
+                REMINDERS,
+                survey.id,
+                count,
+            )
+            for count in REMINDER_MAX_CHOICES
+        ]
+    )
+    if survey.reminder_max:
+        keyboard.append(
+            [
+                context.button(
+                    _mark(
+                        survey.reminder_gap_hours == hours,
+                        t._("{count} h apart").format(count=t.number(hours)),
+                    ),
+                    GAP,
+                    survey.id,
+                    hours,
+                )
+                for hours in REMINDER_GAP_CHOICES
+            ]
+        )
+    return keyboard
+
+
+def _reminders_line(t: Translator, survey: Survey) -> str:
+    if not survey.reminder_max:
+        return t._("🔔 No reminders.")
+    return t.ngettext(
+        "🔔 Up to {count} reminder to those who have not answered, at least {gap} h apart.",
+        "🔔 Up to {count} reminders to those who have not answered, at least {gap} h apart.",
+        survey.reminder_max,
+    ).format(count=t.number(survey.reminder_max), gap=t.number(survey.reminder_gap_hours))
 
 
 async def _event_survey(session: AsyncSession, event: Event) -> Survey | None:
@@ -210,9 +309,18 @@ async def _screen(
         if survey.audience == SurveyAudience.CHECKED_IN
         else t._("👥 Invited: everyone confirmed")
     )
-    when = t.moment_with_zone(invited_at(event), event.timezone)
+    when = t.moment_with_zone(invited_at(event, survey), event.timezone)
     # Opened after that moment, a survey is invited by the next sweep: never name a past time.
-    late = invited_at(event) <= context.now()
+    late = invited_at(event, survey) <= context.now()
+    if not late:
+        lines.append(
+            t.ngettext(
+                "⏰ Invitations on {moment}, {count} hour after the event ends.",
+                "⏰ Invitations on {moment}, {count} hours after the event ends.",
+                survey.invite_delay_hours,
+            ).format(moment=when, count=t.number(survey.invite_delay_hours))
+        )
+    lines.append(_reminders_line(t, survey))
     keyboard: Keyboard = []
     if survey.status == SurveyStatus.DRAFT:
         lines.append(t._("Status: draft – nobody can answer it yet."))
@@ -226,15 +334,7 @@ async def _screen(
                 "hour ago), followed by up to {count} reminders.",
                 survey.reminder_max,
             )
-        else:
-            plan = t.ngettext(
-                "Once it is open, the invitations go out on {moment}, an hour after the event "
-                "ends, followed by up to {count} reminder.",
-                "Once it is open, the invitations go out on {moment}, an hour after the event "
-                "ends, followed by up to {count} reminders.",
-                survey.reminder_max,
-            )
-        lines.append(plan.format(moment=when, count=t.number(survey.reminder_max)))
+            lines.append(plan.format(count=t.number(survey.reminder_max)))
         keyboard.append([context.button(t._("✅ Open the survey"), OPEN, survey.id)])
         other = (
             context.button(t._("Make it named"), ANONYMITY, survey.id, "named")
@@ -243,6 +343,7 @@ async def _screen(
         )
         keyboard.append([other])
         keyboard.append([_audience_button(context, survey)])
+        keyboard += _sending_rows(context, survey, event)
         keyboard += [file_button]
     elif survey.status == SurveyStatus.OPEN:
         lines.append(
@@ -251,9 +352,7 @@ async def _screen(
                 "gone out (or go out within a minute)."
             )
             if late
-            else t._(
-                "Status: open. Invitations go out on {moment}, an hour after the event ends."
-            ).format(moment=when)
+            else t._("Status: open.")
         )
         keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
         keyboard.append([context.button(t._("Close the survey"), CLOSE, survey.id)])
@@ -261,6 +360,103 @@ async def _screen(
         lines.append(t._("Status: closed."))
         keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
     return "\n".join(lines), keyboard
+
+
+def _filters_line(t: Translator, survey: Survey) -> str:
+    filters = audience_filters(survey)
+    parts = []
+    if filters.role:
+        parts.append(t._(STAKEHOLDER_LABELS[StakeholderRole(filters.role)]))
+    if filters.language:
+        parts.append(t.language_name(filters.language))
+    return " · ".join(parts) if parts else t._("everyone")
+
+
+async def _partnership_screen(
+    session: AsyncSession, context: TidelineContext, survey: Survey, notice: str | None = None
+) -> tuple[str, Keyboard]:
+    """An administrator's screen for a partnership-wide survey: its audience chosen with the
+    broadcast filters (role, language; consent to news always required), reminders, Open."""
+    t = context.t
+    lines = [notice, ""] if notice else []
+    lines.append(
+        t._("<b>Partnership-wide survey “{title}”</b>").format(
+            title=escape(_title(survey, t.language))
+        )
+    )
+    lines.append(t._("🔒 Anonymous") if survey.anonymous else t._("👤 Named"))
+    lines.append(_languages_line(t, survey))
+    lines.append(t._("👥 Audience: {filters}").format(filters=escape(_filters_line(t, survey))))
+    lines.append(_reminders_line(t, survey))
+    keyboard: Keyboard = []
+    if survey.status == SurveyStatus.DRAFT:
+        count = await audience_count(session, survey, now=context.now())
+        lines.append(
+            t.ngettext(
+                "Opening it invites {count} person who agreed to news, at once.",
+                "Opening it invites {count} people who agreed to news, at once.",
+                count,
+            ).format(count=t.number(count))
+        )
+        if survey.anonymous:
+            lines += ["", anonymous_warning(t)]
+        filters = audience_filters(survey)
+        keyboard.append([context.button(t._("✅ Open the survey"), OPEN, survey.id)])
+        keyboard.append(
+            [
+                context.button(t._("Make it named"), ANONYMITY, survey.id, "named")
+                if survey.anonymous
+                else context.button(t._("Make it anonymous"), ANONYMITY, survey.id, "anonymous")
+            ]
+        )
+        role_buttons = [
+            context.button(
+                _mark(filters.role is None, t._("Any role")), FILTER_ROLE, survey.id, ANY
+            )
+        ] + [
+            context.button(
+                _mark(filters.role == role, t._(label)), FILTER_ROLE, survey.id, role.value
+            )
+            for role, label in STAKEHOLDER_LABELS.items()
+        ]
+        language_buttons = [
+            context.button(
+                _mark(filters.language is None, t._("Any language")),
+                FILTER_LANGUAGE,
+                survey.id,
+                ANY,
+            )
+        ] + [
+            context.button(
+                _mark(filters.language == code, language.native_name),
+                FILTER_LANGUAGE,
+                survey.id,
+                code,
+            )
+            for code, language in LANGUAGES.items()
+        ]
+        keyboard += rows(role_buttons, 3) + rows(language_buttons, 4)
+        keyboard += _sending_rows(context, survey, None)
+    elif survey.status == SurveyStatus.OPEN:
+        lines.append(t._("Status: open."))
+        keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
+        keyboard.append([context.button(t._("Close the survey"), CLOSE, survey.id)])
+    else:
+        lines.append(t._("Status: closed."))
+        keyboard.append([context.button(t._("Results"), RESULTS, survey.id)])
+    return "\n".join(lines), keyboard
+
+
+async def _survey_screen(
+    session: AsyncSession,
+    context: TidelineContext,
+    survey: Survey,
+    event: Event | None,
+    notice: str | None = None,
+) -> tuple[str, Keyboard]:
+    if event is None:
+        return await _partnership_screen(session, context, survey, notice)
+    return await _screen(context, event, survey, notice)
 
 
 async def _refuse(update: Update, context: TidelineContext, refusal: Refused) -> None:
@@ -345,7 +541,7 @@ async def choose_anonymity(update: Update, context: TidelineContext) -> Any:
         return None
     survey.anonymous = anonymous
     survey.updated_at = context.now()
-    text, keyboard = await _screen(context, event, survey)
+    text, keyboard = await _survey_screen(session, context, survey, event)
     await answer(update, context, text, keyboard, edit=True)
     return ConversationHandler.END
 
@@ -357,6 +553,8 @@ async def choose_audience(update: Update, context: TidelineContext) -> Any:
     account = await account_of(session, update)
     try:
         survey, event = await _organized_survey(session, context, account, survey_id)
+        if event is None:
+            raise Refused(t._("That survey no longer exists."))
         audience = SurveyAudience(raw)
         if survey.status != SurveyStatus.DRAFT and survey.audience != audience:
             raise Refused(t._("The survey is already open."))
@@ -377,7 +575,7 @@ async def open_event_survey(update: Update, context: TidelineContext) -> Any:
     account = await account_of(session, update)
     try:
         survey, event = await _organized_survey(session, context, account, survey_id)
-        if event.status == EventStatus.CANCELLED:
+        if event is not None and event.status == EventStatus.CANCELLED:
             raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
         if survey.status == SurveyStatus.OPEN:
             notice = t._("The survey is already open.")
@@ -387,10 +585,17 @@ async def open_event_survey(update: Update, context: TidelineContext) -> Any:
             except StatusRefused:
                 raise Refused(t._("Only a draft survey with questions can be opened.")) from None
             notice = t._("✅ The survey is open.")
+            if event is None:
+                invited = await invite_audience(session, survey, now=context.now())
+                notice += "\n" + t.ngettext(
+                    "{count} invitation is on its way.",
+                    "{count} invitations are on their way.",
+                    invited,
+                ).format(count=t.number(invited))
     except Refused as refusal:
         await _refuse(update, context, refusal)
         return None
-    text, keyboard = await _screen(context, event, survey, notice)
+    text, keyboard = await _survey_screen(session, context, survey, event, notice)
     await answer(update, context, text, keyboard, edit=True)
     return ConversationHandler.END
 
@@ -411,9 +616,103 @@ async def close_event_survey(update: Update, context: TidelineContext) -> Any:
         await stop_survey_sends(session, survey, now=context.now())
     elif survey.status == SurveyStatus.CLOSED:
         notice = t._("The survey was already closed.")
-    text, keyboard = await _screen(context, event, survey, notice)
+    text, keyboard = await _survey_screen(session, context, survey, event, notice)
     await answer(update, context, text, keyboard, edit=True)
     return ConversationHandler.END
+
+
+async def show_partnership_screen(update: Update, context: TidelineContext) -> Any:
+    (survey_id,) = _int_args(update)
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        survey, event = await _organized_survey(session, context, account, survey_id)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    text, keyboard = await _survey_screen(session, context, survey, event)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def _change_draft(
+    update: Update, context: TidelineContext, change: Any, *, partnership_only: bool = False
+) -> Any:
+    """Applies ``change(survey, value)`` to a draft the person may set up; refused once the
+    survey is open (those invited were told its terms), for a value not offered, or (filters)
+    for a post-event survey."""
+    args = button_args(update)
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        if len(args) != 2 or not args[0].isdigit():
+            raise Refused(t._("That button is out of date."))
+        survey, event = await _organized_survey(session, context, account, int(args[0]))
+        if partnership_only and event is not None:
+            raise Refused(t._("That button is out of date."))
+        if survey.status != SurveyStatus.DRAFT:
+            raise Refused(t._("The survey is already open: this can no longer change."))
+        if not change(survey, args[1]):
+            raise Refused(t._("That button is out of date."))
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    survey.updated_at = context.now()
+    text, keyboard = await _survey_screen(session, context, survey, event)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+def _set_number(name: str, choices: tuple[int, ...]) -> Any:
+    def change(survey: Survey, raw: str) -> bool:
+        if not raw.isdigit() or int(raw) not in choices:
+            return False
+        setattr(survey, name, int(raw))
+        return True
+
+    return change
+
+
+def _set_filter(name: str, allowed: Any) -> Any:
+    def change(survey: Survey, raw: str) -> bool:
+        if raw != ANY and raw not in allowed:
+            return False
+        filters = dict(survey.audience_filters or {})
+        filters.pop(name, None)
+        if raw != ANY:
+            filters[name] = raw
+        survey.audience_filters = filters
+        return True
+
+    return change
+
+
+async def choose_delay(update: Update, context: TidelineContext) -> Any:
+    return await _change_draft(
+        update, context, _set_number("invite_delay_hours", INVITE_DELAY_CHOICES)
+    )
+
+
+async def choose_reminders(update: Update, context: TidelineContext) -> Any:
+    return await _change_draft(update, context, _set_number("reminder_max", REMINDER_MAX_CHOICES))
+
+
+async def choose_gap(update: Update, context: TidelineContext) -> Any:
+    return await _change_draft(
+        update, context, _set_number("reminder_gap_hours", REMINDER_GAP_CHOICES)
+    )
+
+
+async def choose_role_filter(update: Update, context: TidelineContext) -> Any:
+    roles = {role.value for role in StakeholderRole}
+    return await _change_draft(update, context, _set_filter("role", roles), partnership_only=True)
+
+
+async def choose_language_filter(update: Update, context: TidelineContext) -> Any:
+    return await _change_draft(
+        update, context, _set_filter("language", set(LANGUAGES)), partnership_only=True
+    )
 
 
 async def ask_for_file(update: Update, context: TidelineContext) -> Any:
@@ -570,6 +869,12 @@ def build_survey_setup() -> ConversationHandler[Any]:
             button(TEMPLATE, choose_template),
             button(ANONYMITY, choose_anonymity),
             button(AUDIENCE, choose_audience),
+            button(DELAY, choose_delay),
+            button(REMINDERS, choose_reminders),
+            button(GAP, choose_gap),
+            button(FILTER_ROLE, choose_role_filter),
+            button(FILTER_LANGUAGE, choose_language_filter),
+            button(OPEN_PARTNERSHIP_SURVEY, show_partnership_screen),
             button(OPEN, open_event_survey),
             button(CLOSE, close_event_survey),
             button(SEND_FILE, ask_for_file),
