@@ -51,6 +51,11 @@ async def find_account(session: AsyncSession, telegram_id: int) -> User | None:
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 
+async def find_account_id(session: AsyncSession, telegram_id: int) -> int | None:
+    """The account's id alone: one statement, where ``find_account`` also loads the consents."""
+    return await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+
+
 async def reader_language(
     session: AsyncSession,
     *,

@@ -86,10 +86,13 @@ async def _participant(
 async def response_of(session: AsyncSession, survey: Survey, user_id: int) -> SurveyResponse | None:
     """The person's response they can still open: named ones always, anonymous ones until
     they are submitted."""
-    participant = await _participant(session, survey, user_id)
-    if participant is None or participant.response_id is None:
-        return None
-    return await session.get(SurveyResponse, participant.response_id, populate_existing=True)
+    # One statement rather than the participant and then its response: it runs on every tap.
+    return await session.scalar(
+        select(SurveyResponse)
+        .join(SurveyParticipant, SurveyParticipant.response_id == SurveyResponse.id)
+        .where(SurveyParticipant.survey_id == survey.id, SurveyParticipant.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 async def has_submitted(session: AsyncSession, survey: Survey, user_id: int) -> bool:

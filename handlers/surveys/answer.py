@@ -27,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from accounts.service import find_account_id
 from db.conversations import load_state, save_state
 from handlers.kit.actions import ANSWER_SURVEY, answer_survey_button
 from handlers.kit.callbacks import action_pattern, button_args
@@ -435,10 +436,10 @@ async def _response_for(
     if not answerable(survey, context.now()):
         await _refuse(update, context, not_answerable(t, survey, context))
         raise _Stale
-    reader = await account_of(session, update)
-    response = await responses.response_of(session, survey, reader.id)
+    reader_id = await _account_id(session, update)
+    response = await responses.response_of(session, survey, reader_id)
     if response is None:
-        submitted = await responses.has_submitted(session, survey, reader.id)
+        submitted = await responses.has_submitted(session, survey, reader_id)
         await _refuse(
             update,
             context,
@@ -449,6 +450,17 @@ async def _response_for(
         raise _Stale
     await save_state(session, ANSWERING, _key(update), str(survey.id))
     return survey, response
+
+
+async def _account_id(session: AsyncSession, update: Update) -> int:
+    """The id of the account behind the update, without loading the account and its consents
+    (``account_of``): every tap needs it, and only the id."""
+    user = update.effective_user
+    assert user is not None
+    account_id = await find_account_id(session, user.id)
+    if account_id is None:
+        raise LookupError("resolve_reader runs before every handler")
+    return account_id
 
 
 async def _refuse(update: Update, context: TidelineContext, text: str) -> None:
