@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from db.conversations import load_state, save_state
 from handlers.kit.context import TidelineContext, account_of
+from handlers.kit.person_state import person_key
 from i18n import Translator, lazy
 
 # Telegram accepts start payloads of [A-Za-z0-9_-]{1,64}.
@@ -106,16 +107,16 @@ class DeepLinks:
     async def remember(self, session: AsyncSession, update: Update, payload: str) -> None:
         found = self.find(payload)
         if found is not None and found[1] is not None and found[0].remembered:
-            await save_state(session, PENDING_LINKS, _key(update), payload)
+            await save_state(session, PENDING_LINKS, person_key(update), payload)
 
     async def open_remembered(
         self, session: AsyncSession, update: Update, context: TidelineContext
     ) -> None:
         """Opens the link the person followed before set-up, forgotten once opened."""
-        payload = await load_state(session, PENDING_LINKS, _key(update))
+        payload = await load_state(session, PENDING_LINKS, person_key(update))
         if payload is None:
             return
-        await save_state(session, PENDING_LINKS, _key(update), None)
+        await save_state(session, PENDING_LINKS, person_key(update), None)
         found = self.find(payload)
         if found is not None:
             link, value = found
@@ -139,9 +140,3 @@ class DeepLinks:
         link, value = found
         await link.open(update, context, value)
         raise ApplicationHandlerStop
-
-
-def _key(update: Update) -> str:
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    return f"[{chat.id}, {user.id}]"

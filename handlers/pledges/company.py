@@ -31,6 +31,7 @@ from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import PLEDGE, DeepLink
 from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.person_state import person_key
 from handlers.kit.reprompts import earlier_step_button, expect_buttons, expect_text
 from handlers.pledges import actions
 from handlers.pledges.pledge_texts import (
@@ -98,18 +99,13 @@ JOIN_BEFORE_SETUP = lazy(
 )
 
 
-def _key(update: Update) -> str:
-    assert update.effective_chat is not None and update.effective_user is not None
-    return json.dumps([update.effective_chat.id, update.effective_user.id])
-
-
 async def _notes(session: AsyncSession, update: Update) -> dict[str, Any]:
-    stored = await load_state(session, NOTES, _key(update))
+    stored = await load_state(session, NOTES, person_key(update))
     return dict(json.loads(stored)) if stored else {}
 
 
 async def _save_notes(session: AsyncSession, update: Update, notes: dict[str, Any] | None) -> None:
-    await save_state(session, NOTES, _key(update), json.dumps(notes) if notes else None)
+    await save_state(session, NOTES, person_key(update), json.dumps(notes) if notes else None)
 
 
 def _admins(context: TidelineContext) -> frozenset[int]:

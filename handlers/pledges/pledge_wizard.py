@@ -24,6 +24,7 @@ from db.conversations import load_state, save_state
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.person_state import person_key
 from handlers.kit.reprompts import earlier_step_button, expect_buttons, expect_text
 from handlers.pledges.company import START_PLEDGE, show_screen
 from handlers.pledges.pledge_texts import (
@@ -91,20 +92,17 @@ POSITION = "pledges.wizard"
 FIXED_METRICS = tuple(metric for metric in Metric if metric != Metric.FREE)
 
 
-def _key(update: Update) -> str:
-    assert update.effective_chat is not None and update.effective_user is not None
-    return json.dumps([update.effective_chat.id, update.effective_user.id])
-
-
 async def _position(session: AsyncSession, update: Update) -> dict[str, Any]:
-    stored = await load_state(session, POSITION, _key(update))
+    stored = await load_state(session, POSITION, person_key(update))
     return dict(json.loads(stored)) if stored else {}
 
 
 async def _save_position(
     session: AsyncSession, update: Update, position: dict[str, Any] | None
 ) -> None:
-    await save_state(session, POSITION, _key(update), json.dumps(position) if position else None)
+    await save_state(
+        session, POSITION, person_key(update), json.dumps(position) if position else None
+    )
 
 
 class Draft:

@@ -33,6 +33,7 @@ from accounts.models import User
 from db.conversations import load_state, save_state
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.person_state import person_key
 from handlers.kit.reprompts import expect_buttons, expect_text
 from handlers.kit.steps import StepCallback
 from handlers.pledges import actions
@@ -84,24 +85,17 @@ class Awaiting(StrEnum):
 Keyboard = list[list[InlineKeyboardButton]]
 
 
-def _key(update: Update) -> str:
-    """Keyed like conversation states, so /deleteme erases it with them."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    return f"[{chat.id}, {user.id}]"
-
-
 async def _save(session: AsyncSession, update: Update, draft: dict[str, Any]) -> None:
-    await save_state(session, DRAFT_STORE, _key(update), json.dumps(draft))
+    await save_state(session, DRAFT_STORE, person_key(update), json.dumps(draft))
 
 
 async def _draft(session: AsyncSession, update: Update) -> dict[str, Any] | None:
-    stored = await load_state(session, DRAFT_STORE, _key(update))
+    stored = await load_state(session, DRAFT_STORE, person_key(update))
     return None if stored is None else dict(json.loads(stored))
 
 
 async def _forget(session: AsyncSession, update: Update) -> None:
-    await save_state(session, DRAFT_STORE, _key(update), None)
+    await save_state(session, DRAFT_STORE, person_key(update), None)
 
 
 def _not_member(t: Translator) -> str:

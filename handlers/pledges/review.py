@@ -34,6 +34,7 @@ from accounts.service import Permission
 from db.conversations import load_state, save_state
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
+from handlers.kit.person_state import person_key
 from handlers.kit.profile_fields import country_label
 from handlers.kit.reprompts import expect_text
 from handlers.kit.steps import StepCallback
@@ -94,21 +95,14 @@ class Awaiting(StrEnum):
 Keyboard = list[list[InlineKeyboardButton]]
 
 
-def _pending_key(update: Update) -> str:
-    """Keyed like conversation states, so /deleteme erases it with them."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    return f"[{chat.id}, {user.id}]"
-
-
 async def _remember(session: AsyncSession, update: Update, pending: dict[str, int]) -> None:
-    await save_state(session, PENDING_STORE, _pending_key(update), json.dumps(pending))
+    await save_state(session, PENDING_STORE, person_key(update), json.dumps(pending))
 
 
 async def _recall(session: AsyncSession, update: Update) -> dict[str, int] | None:
     """What the reviewer was about to write for, forgotten once read."""
-    stored = await load_state(session, PENDING_STORE, _pending_key(update))
-    await save_state(session, PENDING_STORE, _pending_key(update), None)
+    stored = await load_state(session, PENDING_STORE, person_key(update))
+    await save_state(session, PENDING_STORE, person_key(update), None)
     if stored is None:
         return None
     pending: dict[str, int] = json.loads(stored)

@@ -34,6 +34,7 @@ from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.deep_links import SURVEY, DeepLink
 from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.person_state import person_key
 from handlers.kit.reprompts import (
     earlier_step_button,
     expect_buttons,
@@ -71,12 +72,6 @@ MAX_CHANGE_BUTTONS = 96
 class Awaiting(StrEnum):
     ANSWER = "answer"  # the answer to the question the person is at (or a summary button)
     OTHER_TEXT = "other_text"  # what "other, please say" is
-
-
-def _key(update: Update) -> str:
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    return f"[{chat.id}, {user.id}]"
 
 
 async def _find_survey(session: AsyncSession, survey_id: int) -> Survey | None:
@@ -178,7 +173,7 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
     except ResponseRefused as refused:
         await answer(update, context, _refusal_text(context, survey, refused.refusal))
         return ConversationHandler.END
-    await save_state(session, ANSWERING, _key(update), str(survey.id))
+    await save_state(session, ANSWERING, person_key(update), str(survey.id))
     response = started.response
     if started.created:
         await _send_introduction(update, context, survey)
@@ -448,7 +443,7 @@ async def _response_for(
             ),
         )
         raise _Stale
-    await save_state(session, ANSWERING, _key(update), str(survey.id))
+    await save_state(session, ANSWERING, person_key(update), str(survey.id))
     return survey, response
 
 
@@ -702,7 +697,7 @@ async def submit(update: Update, context: TidelineContext) -> Awaiting | int | N
         responses.go_to(survey, response, missing.name, now=context.now())
         note = f"⚠️ {escape(_required_text(context, survey, missing))}"
         return await _show(update, context, survey, response, note=note)
-    await save_state(session, ANSWERING, _key(update), None)
+    await save_state(session, ANSWERING, person_key(update), None)
     texts = survey_texts(survey, t.language)
     thanks = str(texts.text.get("thank_you") or "") or t._("Thank you! Your answers are in.")
     text = _with_note(escape(thanks), t, texts)
@@ -721,7 +716,7 @@ async def _typed_for(
     update: Update, context: TidelineContext
 ) -> tuple[Survey, SurveyResponse] | None:
     session = await context.session()
-    survey_id = await load_state(session, ANSWERING, _key(update))
+    survey_id = await load_state(session, ANSWERING, person_key(update))
     if survey_id is None:
         await answer(update, context, _lost(context.t))
         return None
@@ -839,7 +834,7 @@ async def type_other(update: Update, context: TidelineContext) -> Awaiting | int
 async def wrong_kind(update: Update, context: TidelineContext) -> None:
     """A sticker, photo or file where an answer is expected."""
     session = await context.session()
-    survey_id = await load_state(session, ANSWERING, _key(update))
+    survey_id = await load_state(session, ANSWERING, person_key(update))
     survey = await _find_survey(session, int(survey_id)) if survey_id else None
     reader = await account_of(session, update)
     response = await responses.response_of(session, survey, reader.id) if survey else None
@@ -857,7 +852,7 @@ async def wrong_kind(update: Update, context: TidelineContext) -> None:
 
 async def cancel(update: Update, context: TidelineContext) -> int:
     session = await context.session()
-    await save_state(session, ANSWERING, _key(update), None)
+    await save_state(session, ANSWERING, person_key(update), None)
     await answer(
         update,
         context,

@@ -33,6 +33,7 @@ from handlers.kit import actions as shared
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
+from handlers.kit.person_state import person_key
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
 from handlers.surveys.actions import OPEN_PARTNERSHIP_SURVEY, RESULTS
 from i18n import LANGUAGES, Translator
@@ -108,12 +109,6 @@ class Refused(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
-
-
-def _key(update: Update) -> str:
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    return f"[{chat.id}, {user.id}]"
 
 
 def _int_args(update: Update) -> list[int]:
@@ -725,7 +720,7 @@ async def ask_for_file(update: Update, context: TidelineContext) -> Any:
     except Refused as refusal:
         await _refuse(update, context, refusal)
         return None
-    await save_state(session, FILE_FOR_EVENT, _key(update), str(event_id))
+    await save_state(session, FILE_FOR_EVENT, person_key(update), str(event_id))
     megabytes = MAX_FILE_BYTES // (1024 * 1024)
     text = t._(
         "Send the form as an XLSForm .xlsx file (sheets survey, choices and settings, as "
@@ -809,7 +804,7 @@ async def receive_file(update: Update, context: TidelineContext) -> Any:
     data = bytes(await (await document.get_file()).download_as_bytearray())
     session = await context.session()
     account = await account_of(session, update)
-    stored = await load_state(session, FILE_FOR_EVENT, _key(update))
+    stored = await load_state(session, FILE_FOR_EVENT, person_key(update))
     if stored is None:
         await answer(update, context, t._("That step is over. Open the event's survey again."))
         return ConversationHandler.END
@@ -831,7 +826,7 @@ async def receive_file(update: Update, context: TidelineContext) -> Any:
     except Refused as refusal:
         await _refuse(update, context, refusal)
         return ConversationHandler.END
-    await save_state(session, FILE_FOR_EVENT, _key(update), None)
+    await save_state(session, FILE_FOR_EVENT, person_key(update), None)
     notice = (
         t._("✅ Imported as a new draft.") if saved.created else t._("✅ The draft was replaced.")
     )
@@ -851,7 +846,7 @@ async def expect_file(update: Update, context: TidelineContext) -> Any:
 
 async def cancel(update: Update, context: TidelineContext) -> Any:
     session = await context.session()
-    await save_state(session, FILE_FOR_EVENT, _key(update), None)
+    await save_state(session, FILE_FOR_EVENT, person_key(update), None)
     await answer(update, context, context.t._("Stopped. Nothing else was changed."))
     return ConversationHandler.END
 
