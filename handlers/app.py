@@ -74,6 +74,7 @@ from handlers.surveys.results import build_survey_results
 from handlers.surveys.setup import build_survey_setup
 from i18n import Catalogs
 from settings import Settings
+from surveys.answer_desk import AnswerDesk
 
 # Handler groups run in ascending order; within a group the first matching handler wins.
 GATES = -10
@@ -159,6 +160,7 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
+        answer_desk=AnswerDesk(session_factory),
         deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK, INVITATION_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services

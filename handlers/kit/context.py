@@ -22,6 +22,7 @@ from events.registration_desk import RegistrationDesk
 from handlers.kit.callbacks import CallbackCodec
 from i18n import Catalogs, Translator
 from settings import Settings
+from surveys.answer_desk import AnswerDesk
 
 if TYPE_CHECKING:
     from handlers.kit.deep_links import DeepLinks
@@ -36,6 +37,7 @@ class Services:
     clock: Callable[[], datetime]
     readers: ReaderDirectory
     registration_desk: RegistrationDesk
+    answer_desk: AnswerDesk
     deep_links: "DeepLinks"
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:

@@ -33,17 +33,30 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=5,
         )
         self._session_factory = session_factory
+        # What this process last read or wrote per conversation and key: PTB hands over every
+        # state a step set, and most steps set the one the person was already in (the next
+        # question of a survey), which needs no transaction of its own.
+        self._stored: dict[tuple[str, ConversationKey], str | None] = {}
 
     async def get_conversations(self, name: str) -> ConversationDict:
         async with self._session_factory() as session:
             states = await load_states(session, name)
-        return {_decode_key(key): state for key, state in states.items()}
+        conversations = {_decode_key(key): state for key, state in states.items()}
+        self._stored.update(((name, key), state) for key, state in conversations.items())
+        return conversations
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        state = _state_text(new_state)
+        if self._stored.get((name, key)) == state:
+            return
         async with self._session_factory() as session, session.begin():
-            await save_state(session, name, _encode_key(key), _state_text(new_state))
+            await save_state(session, name, _encode_key(key), state)
+        if state is None:
+            self._stored.pop((name, key), None)
+        else:
+            self._stored[(name, key)] = state
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {}

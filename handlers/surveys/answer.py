@@ -48,18 +48,16 @@ from i18n.fallback import Picked, shown_in_note
 from i18n.input_problems import ambiguous_number
 from i18n.numbers import NumberProblem, UnreadableNumber
 from i18n.shorten import shorten
-from questions import InvalidAnswer, Kind, Problem, answer_chosen, answer_typed
+from questions import InvalidAnswer, Kind, Problem, answer_typed
 from questions.engine import MULTIPLE_SEPARATOR, NO, OTHER, YES, option_labels, rating_points
 from surveys import responses
+from surveys.answer_desk import ANSWERING, AnswerTap, Press, TapVerdict
 from surveys.definitions import SURVEY_TEXT_MAX_LENGTH, answerable, as_question
 from surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveyStatus
 from surveys.responses import ConstraintFailed, Refusal, ResponseRefused
 from surveys.wording import message_for, question_texts, survey_texts, survey_title
 
 CONVERSATION = "survey"
-# Which survey a person's typed answers are for, per chat and person (the persistence's key,
-# so /deleteme forgets it with the conversations).
-ANSWERING = "surveys.answering"
 # Telegram shows at most eight buttons in a row: a 0–10 scale takes two.
 ROW_WIDTH = 8
 SUMMARY_ANSWER_LENGTH = 120
@@ -518,33 +516,51 @@ async def _ask_other(update: Update, context: TidelineContext) -> Awaiting:
     return Awaiting.OTHER_TEXT
 
 
-async def choose(update: Update, context: TidelineContext) -> Awaiting | int | None:
-    try:
-        survey, response, question, (index,) = await _at_question(update, context)
-    except _Stale:
+async def _tap(update: Update, context: TidelineContext, press: Press) -> Awaiting | int | None:
+    """A choice, yes/no or rating button: the hot path of a survey, so many people's taps are
+    written together (``surveys.answer_desk``) rather than one transaction each."""
+    survey_id, question_id, argument = button_args(update)
+    user = update.effective_user
+    assert user is not None
+    tapped = await context.services.answer_desk.tap(
+        AnswerTap(
+            int(survey_id),
+            int(question_id),
+            press,
+            int(argument),
+            user.id,
+            person_key(update),
+            context.now(),
+        )
+    )
+    t, survey, response = context.t, tapped.survey, tapped.response
+    if survey is None:
+        await _refuse(update, context, not_found(t))
         return None
-    try:
-        value = answer_chosen(as_question(survey, question), int(index))
-    except (ValueError, InvalidAnswer):
+    if tapped.verdict == TapVerdict.NOT_ANSWERABLE:
+        await _refuse(update, context, not_answerable(t, survey, context))
+        return None
+    if response is None:
+        submitted = tapped.verdict == TapVerdict.SUBMITTED
+        refusal = Refusal.ALREADY_SUBMITTED if submitted else Refusal.NOT_THIS_SURVEY
+        await _refuse(update, context, _refusal_text(context, survey, refusal))
+        return None
+    if tapped.verdict == TapVerdict.STALE:
         await earlier_step_button(update, context)
         return None
-    if value == OTHER:
-        responses.keep_selection(survey, response, question, OTHER, now=context.now())
+    if tapped.failed is not None:
+        return await _constraint_failed(update, context, survey, response, tapped.failed)
+    if tapped.verdict == TapVerdict.OTHER_CHOSEN:
         return await _ask_other(update, context)
-    return await _save(update, context, survey, response, question, value)
+    return await _show(update, context, survey, response)
+
+
+async def choose(update: Update, context: TidelineContext) -> Awaiting | int | None:
+    return await _tap(update, context, Press.CHOOSE)
 
 
 async def rate(update: Update, context: TidelineContext) -> Awaiting | int | None:
-    try:
-        survey, response, question, (point,) = await _at_question(update, context)
-    except _Stale:
-        return None
-    if question.kind != Kind.RATING or int(point) not in rating_points(
-        as_question(survey, question)
-    ):
-        await earlier_step_button(update, context)
-        return None
-    return await _save(update, context, survey, response, question, point)
+    return await _tap(update, context, Press.RATE)
 
 
 def _ticked(response: SurveyResponse, question: SurveyQuestion) -> list[str]:

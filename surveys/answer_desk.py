@@ -1,0 +1,231 @@
+"""Taps on a survey question's answer buttons (a choice, a yes/no, a rating point), written
+together when many people answer at once.
+
+Taps that arrive while an earlier batch is being written share one transaction
+(``db.group_commit``): one read of the surveys' state, one of the people, one of their responses
+with their answers, one of the conversation notes, then the new answers and positions in one
+flush – about seven statements for the whole batch, where one tap on its own took ten
+(bench/survey_answers.py). The surveys' questions are read once per process and kept
+(``DefinitionCache``): an open survey's definition cannot change, and every batch reads the
+surveys' state and last change, so a closed survey is refused at once and a changed one read
+again.
+
+Each tap follows the rules of ``surveys.responses`` exactly as a tap on its own does, in tap
+order: the button must be of the question the person is at (a double tap finds the question
+already answered and is refused as stale), the survey must be answerable, and a constraint
+failure keeps nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accounts.models import User
+from db.group_commit import GroupCommit
+from db.models import ConversationState
+from questions import InvalidAnswer, Kind, answer_chosen
+from questions.engine import OTHER, rating_points
+from surveys import responses
+from surveys.definitions import answerable, as_question
+from surveys.models import Survey, SurveyParticipant, SurveyQuestion, SurveyResponse, SurveyStatus
+from surveys.responses import ConstraintFailed, ResponseRefused
+
+# Which survey a person's typed answers are for, per chat and person: kept with the chat's
+# conversation states (so /deleteme forgets it with them) and set by every answer.
+ANSWERING = "surveys.answering"
+
+
+class Press(StrEnum):
+    CHOOSE = "choose"  # an option of a single choice or yes/no, by its index
+    RATE = "rate"  # a point of a rating scale
+
+
+class TapVerdict(StrEnum):
+    NOT_FOUND = "not_found"  # no such survey, or a draft
+    NOT_ANSWERABLE = "not_answerable"  # closed, not yet open or past its closing time
+    NO_RESPONSE = "no_response"  # the person has no response open to this survey
+    SUBMITTED = "submitted"  # ... because it is anonymous and they handed it in
+    STALE = "stale"  # a button of a question the person is no longer at, or no such option
+    CONSTRAINT_FAILED = "constraint_failed"  # nothing kept; the question is asked again
+    OTHER_CHOSEN = "other_chosen"  # "other" is ticked; what it is must be typed
+    SAVED = "saved"  # kept; the person is at the next question (or the summary)
+
+
+@dataclass(frozen=True)
+class AnswerTap:
+    survey_id: int
+    question_id: int
+    press: Press
+    argument: int
+    telegram_id: int
+    # The person's key beside their conversations (handlers.kit.person_state).
+    person_key: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class TapOutcome:
+    verdict: TapVerdict
+    survey: Survey | None = None
+    response: SurveyResponse | None = None
+    failed: ConstraintFailed | None = field(default=None, compare=False)
+
+
+_Liveness = tuple[SurveyStatus, datetime | None, datetime | None, datetime]
+
+
+class DefinitionCache:
+    """Surveys with their questions, read once per process, by id with the state they were read
+    in: a survey whose state or last change differs from the one stored is read again. The
+    objects are detached and only ever read."""
+
+    def __init__(self) -> None:
+        self._surveys: dict[int, tuple[_Liveness, Survey]] = {}
+
+    async def surveys(self, session: AsyncSession, survey_ids: set[int]) -> dict[int, Survey]:
+        rows = await session.execute(
+            select(
+                Survey.id, Survey.status, Survey.opens_at, Survey.closes_at, Survey.updated_at
+            ).where(Survey.id.in_(survey_ids))
+        )
+        current = {
+            survey_id: (status, opens_at, closes_at, updated_at)
+            for survey_id, status, opens_at, closes_at, updated_at in rows
+        }
+        stale = {
+            survey_id
+            for survey_id, liveness in current.items()
+            if self._surveys.get(survey_id, (None,))[0] != liveness
+        }
+        if stale:
+            for survey in await session.scalars(select(Survey).where(Survey.id.in_(stale))):
+                self._surveys[survey.id] = (current[survey.id], survey)
+        return {survey_id: self._surveys[survey_id][1] for survey_id in current}
+
+
+class AnswerDesk:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+        self._definitions = DefinitionCache()
+        self._taps: GroupCommit[AnswerTap, TapOutcome] = GroupCommit(self._write)
+
+    async def tap(self, tap: AnswerTap) -> TapOutcome:
+        return await self._taps.submit(tap)
+
+    async def _write(self, taps: Sequence[AnswerTap]) -> list[TapOutcome]:
+        async with self._sessions() as session, session.begin():
+            return await answer_taps(session, self._definitions, taps)
+
+
+async def answer_taps(
+    session: AsyncSession, definitions: DefinitionCache, taps: Sequence[AnswerTap]
+) -> list[TapOutcome]:
+    """One outcome per tap, in order; the caller's transaction commits them together."""
+    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
+    people = await _people(session, {tap.telegram_id for tap in taps})
+    found = await _responses(session, set(surveys), set(people.values()))
+    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    outcomes = []
+    for tap in taps:
+        survey = surveys.get(tap.survey_id)
+        person = people.get(tap.telegram_id)
+        outcome = _answer(survey, found.get((tap.survey_id, person or 0)), tap)
+        if outcome.response is not None:
+            _note_answering(session, notes, tap)
+        outcomes.append(outcome)
+    await session.flush()
+    return outcomes
+
+
+def _answer(
+    survey: Survey | None, found: tuple[SurveyResponse | None, bool] | None, tap: AnswerTap
+) -> TapOutcome:
+    if survey is None or survey.status == SurveyStatus.DRAFT:
+        return TapOutcome(TapVerdict.NOT_FOUND)
+    if not answerable(survey, tap.now):
+        return TapOutcome(TapVerdict.NOT_ANSWERABLE, survey)
+    response, submitted = found if found is not None else (None, False)
+    if response is None:
+        return TapOutcome(TapVerdict.SUBMITTED if submitted else TapVerdict.NO_RESPONSE, survey)
+    question = responses.current_question(survey, response)
+    value = _value(survey, question, tap) if question is not None else None
+    if question is None or value is None:
+        return TapOutcome(TapVerdict.STALE, survey, response)
+    try:
+        if value == OTHER:
+            responses.keep_selection(survey, response, question, OTHER, now=tap.now)
+            return TapOutcome(TapVerdict.OTHER_CHOSEN, survey, response)
+        responses.save_answer(survey, response, question, value, now=tap.now)
+    except ConstraintFailed as failed:
+        return TapOutcome(TapVerdict.CONSTRAINT_FAILED, survey, response, failed)
+    except ResponseRefused:
+        return TapOutcome(TapVerdict.STALE, survey, response)
+    return TapOutcome(TapVerdict.SAVED, survey, response)
+
+
+def _value(survey: Survey, question: SurveyQuestion, tap: AnswerTap) -> str | None:
+    """The stored value the button stands for, if it is a button of this question."""
+    if question.id != tap.question_id:
+        return None
+    asked = as_question(survey, question)
+    if tap.press == Press.RATE:
+        if question.kind != Kind.RATING or tap.argument not in rating_points(asked):
+            return None
+        return str(tap.argument)
+    try:
+        return answer_chosen(asked, tap.argument)
+    except (ValueError, InvalidAnswer):
+        return None
+
+
+async def _people(session: AsyncSession, telegram_ids: set[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(User.telegram_id, User.id).where(User.telegram_id.in_(telegram_ids))
+    )
+    return {telegram_id: user_id for telegram_id, user_id in rows if telegram_id is not None}
+
+
+async def _responses(
+    session: AsyncSession, survey_ids: set[int], user_ids: set[int]
+) -> dict[tuple[int, int], tuple[SurveyResponse | None, bool]]:
+    """By (survey, person): the response they can still open (as ``responses.response_of``),
+    and whether they handed one in."""
+    if not survey_ids or not user_ids:
+        return {}
+    rows = await session.execute(
+        select(SurveyParticipant, SurveyResponse)
+        .outerjoin(SurveyResponse, SurveyParticipant.response_id == SurveyResponse.id)
+        .where(SurveyParticipant.survey_id.in_(survey_ids), SurveyParticipant.user_id.in_(user_ids))
+    )
+    return {
+        (participant.survey_id, participant.user_id): (response, participant.submitted)
+        for participant, response in rows
+    }
+
+
+async def _answering_notes(session: AsyncSession, keys: set[str]) -> dict[str, ConversationState]:
+    rows = await session.scalars(
+        select(ConversationState).where(
+            ConversationState.name == ANSWERING, ConversationState.key.in_(keys)
+        )
+    )
+    return {row.key: row for row in rows}
+
+
+def _note_answering(
+    session: AsyncSession, notes: dict[str, ConversationState], tap: AnswerTap
+) -> None:
+    """Typed answers (a number, what "other" is) are for the survey the person last answered."""
+    state = str(tap.survey_id)
+    note = notes.get(tap.person_key)
+    if note is None:
+        notes[tap.person_key] = note = ConversationState(
+            name=ANSWERING, key=tap.person_key, state=state
+        )
+        session.add(note)
+    else:
+        note.state = state

@@ -1,0 +1,185 @@
+"""The answer desk (surveys.answer_desk): many people's button answers written in one batch end
+exactly as they would one by one – a double tap counts once, a stale or forged button keeps
+nothing, a constraint failure keeps nothing, "other" waits for its text – and a survey closed or
+changed between batches is seen at once although its questions are kept between batches."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from accounts.models import AccessRole, User
+from db.conversations import load_state
+from db.engine import create_engine, create_session_factory
+from questions import Kind, Option
+from surveys import responses
+from surveys.answer_desk import (
+    ANSWERING,
+    AnswerDesk,
+    AnswerTap,
+    DefinitionCache,
+    Press,
+    TapVerdict,
+    answer_taps,
+)
+from surveys.definitions import close_survey, open_survey
+from surveys.forms import Form, FormQuestion, QuestionTexts, SurveyTexts
+from surveys.models import Survey, SurveyAnswer, SurveyResponse
+from surveys.xlsform import import_form, write_form
+
+NOW = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
+FIRST_PERSON = 5000
+
+FORM = Form(
+    form_id="desk",
+    default_language="en",
+    texts={"en": SurveyTexts(title="Beach day")},
+    questions=(
+        FormQuestion(
+            name="overall",
+            kind=Kind.RATING,
+            texts={"en": QuestionTexts(label="How was it?")},
+            required=True,
+            minimum=Decimal(1),
+            maximum=Decimal(5),
+        ),
+        FormQuestion(
+            name="heard",
+            kind=Kind.CHOICE,
+            texts={"en": QuestionTexts(label="How did you hear?", constraint_message="Not that")},
+            required=True,
+            constraint=". != '2'",
+            options=(Option("1", {"en": "Friends"}), Option("2", {"en": "Radio"})),
+            other=True,
+        ),
+    ),
+)
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _survey_with_people(
+    sessions: async_sessionmaker[AsyncSession], people: int, *, started: int
+) -> tuple[int, int, int]:
+    """The survey, its two questions' ids; ``started`` of the people have begun it."""
+    async with sessions() as session, session.begin():
+        survey = (await import_form(session, write_form(FORM), event_id=None, now=NOW)).survey
+        open_survey(survey, now=NOW, closes_at=NOW + timedelta(days=7))
+        users = [
+            User(
+                telegram_id=FIRST_PERSON + n,
+                language="en",
+                access_role=AccessRole.PARTICIPANT,
+                created_at=NOW,
+            )
+            for n in range(people)
+        ]
+        session.add_all(users)
+        await session.flush()
+        for user in users[:started]:
+            await responses.start(session, survey, user.id, language="en", now=NOW)
+        first, second = (question.id for question in survey.questions)
+        return survey.id, first, second
+
+
+def _tap(
+    survey_id: int, question_id: int, press: Press, argument: int, person: int, **at: datetime
+) -> AnswerTap:
+    telegram_id = FIRST_PERSON + person
+    key = f"[{telegram_id}, {telegram_id}]"
+    return AnswerTap(survey_id, question_id, press, argument, telegram_id, key, at.get("now", NOW))
+
+
+async def _answers(sessions: async_sessionmaker[AsyncSession], survey_id: int) -> list[str]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(SurveyAnswer.value)
+            .join(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey_id)
+            .order_by(SurveyAnswer.value)
+        )
+        return list(rows)
+
+
+async def test_a_batch_ends_as_answering_one_by_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, choice = await _survey_with_people(sessions, 4, started=3)
+    taps = [
+        _tap(survey_id, rating, Press.RATE, 4, 0),
+        _tap(survey_id, rating, Press.RATE, 5, 0),  # a double tap: the question moved on
+        _tap(survey_id, choice, Press.CHOOSE, 0, 1),  # a button of a question not yet reached
+        _tap(survey_id, rating, Press.RATE, 9, 2),  # a point the scale does not have
+        _tap(survey_id, rating, Press.RATE, 3, 3),  # never started
+        _tap(survey_id + 99, rating, Press.RATE, 3, 1),  # a forged survey
+    ]
+    async with sessions() as session, session.begin():
+        outcomes = await answer_taps(session, DefinitionCache(), taps)
+    assert [outcome.verdict for outcome in outcomes] == [
+        TapVerdict.SAVED,
+        TapVerdict.STALE,
+        TapVerdict.STALE,
+        TapVerdict.STALE,
+        TapVerdict.NO_RESPONSE,
+        TapVerdict.NOT_FOUND,
+    ]
+    saved = outcomes[0]
+    assert saved.survey is not None and saved.response is not None
+    assert responses.current_question(saved.survey, saved.response).id == choice  # type: ignore[union-attr]
+    assert await _answers(sessions, survey_id) == ["4"]
+    async with sessions() as session:
+        assert await load_state(session, ANSWERING, taps[0].person_key) == str(survey_id)
+        assert await load_state(session, ANSWERING, taps[4].person_key) is None
+
+
+async def test_a_constraint_or_other_keeps_nothing_but_the_tick(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, choice = await _survey_with_people(sessions, 2, started=2)
+    desk = AnswerDesk(sessions)
+    await asyncio.gather(*(desk.tap(_tap(survey_id, rating, Press.RATE, 5, n)) for n in (0, 1)))
+    refused, other = await asyncio.gather(
+        desk.tap(_tap(survey_id, choice, Press.CHOOSE, 1, 0)),
+        desk.tap(_tap(survey_id, choice, Press.CHOOSE, 2, 1)),
+    )
+    assert refused.verdict == TapVerdict.CONSTRAINT_FAILED
+    assert refused.failed is not None and refused.failed.messages == {"en": "Not that"}
+    assert other.verdict == TapVerdict.OTHER_CHOSEN
+    assert other.survey is not None and other.response is not None
+    # Still at the choice, "other" ticked until its text is typed.
+    assert responses.current_question(other.survey, other.response).id == choice  # type: ignore[union-attr]
+    assert await _answers(sessions, survey_id) == ["5", "5", "other"]
+
+
+async def test_closing_or_changing_the_survey_is_seen_by_the_next_batch(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, _ = await _survey_with_people(sessions, 2, started=2)
+    desk = AnswerDesk(sessions)
+    first = await desk.tap(_tap(survey_id, rating, Press.RATE, 2, 0))
+    assert first.verdict == TapVerdict.SAVED
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        survey.questions[0].maximum = "3"  # read again: the scale now ends at 3
+        survey.updated_at = NOW + timedelta(minutes=1)
+    assert (await desk.tap(_tap(survey_id, rating, Press.RATE, 5, 1))).verdict == TapVerdict.STALE
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        close_survey(survey, now=NOW + timedelta(minutes=2))
+    later = NOW + timedelta(minutes=3)
+    closed = await desk.tap(_tap(survey_id, rating, Press.RATE, 3, 1, now=later))
+    assert closed.verdict == TapVerdict.NOT_ANSWERABLE
+    assert await _answers(sessions, survey_id) == ["2"]
