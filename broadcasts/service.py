@@ -8,7 +8,7 @@ from then on the outbox delivers, and pause, resume and cancel act on those rows
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -296,6 +296,26 @@ class AudienceFilters:
 
     def to_dict(self) -> dict[str, Any]:
         return {name: value for name, value in asdict(self).items() if value is not None}
+
+    def with_country(self, country: str | None) -> "AudienceFilters":
+        """Another country drops the place chosen in the old one; the typed name still narrows
+        (as ``filter_country`` does for a broadcast)."""
+        place = self.city_geoname_id if country == self.country else None
+        return replace(self, country=country, city_geoname_id=place)
+
+    def with_city(self, typed: str | None) -> "AudienceFilters":
+        """The city as typed (``InvalidText`` when it cannot be one), None for any city;
+        ``with_place`` then narrows it to one gazetteer place."""
+        city = clean_city(typed) if typed is not None else None
+        return replace(self, city=city, city_geoname_id=None)
+
+    def with_place(self, geoname_id: int, language: str) -> "AudienceFilters | None":
+        """None when the place is not one of the audience's country (an older button)."""
+        city = chosen_city(geoname_id, self.country)
+        if city is None:
+            return None
+        name = gazetteer().display_name(city, language)
+        return replace(self, city=name, city_geoname_id=city.geoname_id)
 
 
 def audience_query(broadcast: Broadcast, now: datetime) -> Select[int]:

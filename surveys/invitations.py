@@ -228,6 +228,12 @@ def audience_filters(survey: Survey) -> AudienceFilters:
     return AudienceFilters.from_dict(survey.audience_filters)
 
 
+def set_audience_filters(survey: Survey, filters: AudienceFilters, *, now: datetime) -> None:
+    """The broadcast filters a partnership-wide draft's invitations will go to."""
+    survey.audience_filters = filters.to_dict()
+    survey.updated_at = now
+
+
 async def audience_count(session: AsyncSession, survey: Survey, *, now: datetime) -> int:
     """How many people a partnership-wide survey would invite if it opened now."""
     query = recipients_query(audience_filters(survey), now)

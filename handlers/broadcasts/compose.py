@@ -24,7 +24,6 @@ from telegram.ext import (
 )
 
 from accounts.cities import candidates
-from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY
 from accounts.models import StakeholderRole, User
 from accounts.service import InvalidText, Permission
 from broadcasts import service as broadcasts
@@ -32,7 +31,7 @@ from broadcasts.models import Broadcast, CompanyAudience, EventRelation
 from events.models import Event
 from events.texts import event_title
 from handlers.broadcasts import progress as live
-from handlers.kit import city_choice, deep_links
+from handlers.kit import audience, city_choice, deep_links
 from handlers.kit import profile_fields as steps
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
@@ -44,7 +43,7 @@ from handlers.kit.reprompts import (
     text_problem_message,
 )
 from handlers.runtime.dispatch_wiring import wake
-from i18n import LANGUAGES, Translator, lazy
+from i18n import LANGUAGES, Translator
 
 
 class Awaiting(StrEnum):
@@ -90,17 +89,6 @@ PREVIEW_UNSUBSCRIBE = "bc.unsub_preview"
 NO_EVENT = 0
 SEND_AT_ONCE = 0
 TIME_EXAMPLE_FORMAT = "%Y-%m-%d %H:%M"
-
-RELATION_LABELS = {
-    EventRelation.REGISTERED: lazy("Registered"),
-    EventRelation.ATTENDED: lazy("Attended"),
-    EventRelation.MISSED: lazy("Missed it"),
-}
-COMPANY_AUDIENCE_LABELS = {
-    CompanyAudience.ACCEPTED_PLEDGE: lazy("Companies with an accepted pledge"),
-    CompanyAudience.NOT_REPORTING: lazy("Companies not reporting"),
-}
-
 
 Handler = BaseHandler[Update, Any, Any]
 
@@ -287,18 +275,15 @@ async def choose_fallback(update: Update, context: TidelineContext) -> Awaiting 
 # -- linked event ------------------------------------------------------------------------------
 
 
-def _event_label(t: Translator, event: Event) -> str:
-    day = t.date(event.starts_at, event.timezone, "medium")
-    return f"{event_title(event, t.language)} · {day}"
-
-
 async def _ask_event(update: Update, context: TidelineContext) -> Awaiting:
     session = await context.session()
     events = await broadcasts.upcoming_events(session, context.now())
     if not events:
         return await _show_audience(update, context, edit=True)
     t = context.t
-    keyboard = [[context.button(_event_label(t, event), EVENT, event.id)] for event in events]
+    keyboard = [
+        [context.button(audience.event_label(t, event), EVENT, event.id)] for event in events
+    ]
     keyboard.append([context.button(t._("No event"), EVENT, NO_EVENT)])
     await answer(
         update,
@@ -333,29 +318,7 @@ async def _audience_lines(
     session: AsyncSession, t: Translator, draft: Broadcast, now: datetime
 ) -> list[str]:
     lines = [t._("<b>Audience</b>"), t._("Everyone who agreed to news and invitations")]
-    if draft.audience_role:
-        role = t._(steps.STAKEHOLDER_LABELS[StakeholderRole(draft.audience_role)])
-        lines.append(t._("Role: {role}").format(role=escape(role)))
-    if draft.audience_country:
-        country = steps.country_label(t, draft.audience_country)
-        lines.append(t._("Country: {country}").format(country=escape(country)))
-    if draft.audience_city:
-        city = city_choice.city_name(t, draft.audience_city, draft.audience_city_geoname_id)
-        lines.append(t._("City: {city}").format(city=escape(city)))
-    if draft.audience_language:
-        lines.append(
-            t._("Language: {language}").format(language=t.language_name(draft.audience_language))
-        )
-    if draft.audience_event_id and draft.audience_event_relation:
-        event = await session.get(Event, draft.audience_event_id)
-        title = event_title(event, t.language) if event else "–"
-        relation = t._(RELATION_LABELS[draft.audience_event_relation])
-        lines.append(
-            t._("Event: {event} ({relation})").format(event=escape(title), relation=relation)
-        )
-    if draft.audience_companies:
-        companies = t._(COMPANY_AUDIENCE_LABELS[CompanyAudience(draft.audience_companies)])
-        lines.append(t._("Members of: {companies}").format(companies=companies))
+    lines += await audience.filter_lines(session, t, broadcasts.AudienceFilters.of(draft))
     size = await broadcasts.audience_size(session, draft, now)
     lines.append(
         t.ngettext(
@@ -439,10 +402,7 @@ async def choose_filter(update: Update, context: TidelineContext) -> Awaiting:
                 "Send it to the members of which companies of the pledge registry? For "
                 "business roundtables, for example."
             ),
-            [
-                [context.button(t._(label), COMPANIES, audience.value)]
-                for audience, label in COMPANY_AUDIENCE_LABELS.items()
-            ],
+            audience.companies_keyboard(context, COMPANIES),
             edit=True,
         )
         return Awaiting.COMPANIES
@@ -460,7 +420,10 @@ async def _ask_audience_event(update: Update, context: TidelineContext) -> Await
         update,
         context,
         t._("People who registered for, attended or missed which event?"),
-        [[context.button(_event_label(t, event), AUDIENCE_EVENT, event.id)] for event in events],
+        [
+            [context.button(audience.event_label(t, event), AUDIENCE_EVENT, event.id)]
+            for event in events
+        ],
         edit=True,
     )
     return Awaiting.AUDIENCE_EVENT
@@ -480,22 +443,11 @@ async def choose_country(update: Update, context: TidelineContext) -> Awaiting:
     return await _show_audience(update, context, edit=True)
 
 
-def _country_named(context: TidelineContext, typed: str) -> str | None:
-    """A country typed by ISO code or by name, in the organizer's language or in English."""
-    wanted = " ".join(typed.split()).casefold()
-    readers = (context.t, context.services.catalogs.translator("en"))
-    for code in (*COUNTRY_CODES, OTHER_COUNTRY):
-        names = {code.casefold(), *(steps.country_label(t, code).casefold() for t in readers)}
-        if wanted in names:
-            return code
-    return None
-
-
 @organizer_step
 async def type_country(update: Update, context: TidelineContext) -> Awaiting | None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    country = _country_named(context, message.text)
+    country = audience.country_named(context, message.text)
     if country is None:
         await answer(
             update,
@@ -554,10 +506,7 @@ async def choose_audience_event(update: Update, context: TidelineContext) -> Awa
         update,
         context,
         t._("Which of its people?"),
-        [
-            [context.button(t._(label), RELATION, event_id, relation.value)]
-            for relation, label in RELATION_LABELS.items()
-        ],
+        audience.relation_keyboard(context, RELATION, event_id),
         edit=True,
     )
     return Awaiting.EVENT_RELATION
@@ -601,7 +550,7 @@ async def preview(update: Update, context: TidelineContext) -> Awaiting:
 async def _show_summary(update: Update, context: TidelineContext, *, edit: bool) -> Awaiting:
     t = context.t
     async with editing_draft(update, context) as (session, _account, draft):
-        audience = await _audience_lines(session, t, draft, context.now())
+        lines_of_audience = await _audience_lines(session, t, draft, context.now())
         event = await session.get(Event, draft.event_id) if draft.event_id else None
     written = t.language_list(broadcasts.written_languages(draft))
     lines = [
@@ -617,7 +566,7 @@ async def _show_summary(update: Update, context: TidelineContext, *, edit: bool)
     await answer(
         update,
         context,
-        "\n".join([*lines, "", *audience]),
+        "\n".join([*lines, "", *lines_of_audience]),
         [
             [
                 context.button(t._("Send now"), SEND_NOW),

@@ -15,10 +15,16 @@ def offer_prompt(t: Translator) -> str:
     return t._("Which place do you mean? Tap it, or keep the name as you typed it.")
 
 
-def offer_keyboard(context: TidelineContext, action: str, cities: list[City]) -> Keyboard:
+def offer_keyboard(
+    context: TidelineContext, action: str, cities: list[City], *prefix: object
+) -> Keyboard:
+    """A button per place and "Keep what I typed", each carrying ``prefix`` before the GeoNames
+    id (or KEEP)."""
     t = context.t
-    keyboard = [[context.button(place_label(t, city), action, city.geoname_id)] for city in cities]
-    keyboard.append([context.button(t._("Keep what I typed"), action, KEEP)])
+    keyboard = [
+        [context.button(place_label(t, city), action, *prefix, city.geoname_id)] for city in cities
+    ]
+    keyboard.append([context.button(t._("Keep what I typed"), action, *prefix, KEEP)])
     return keyboard
 
 

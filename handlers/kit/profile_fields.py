@@ -158,11 +158,13 @@ def organization_prompt(t: Translator) -> str:
     return t._("Which organization do you belong to? Type its name, or skip this step.")
 
 
-def country_keyboard(context: TidelineContext, action: str) -> Keyboard:
+def country_keyboard(context: TidelineContext, action: str, *prefix: object) -> Keyboard:
+    """The partnership's countries by name and "Other country", each button carrying
+    ``prefix`` (say, the survey it is for) and the country code."""
     t = context.t
     named = sorted(((t.country_name(code), code) for code in COUNTRY_CODES), key=lambda x: x[0])
-    buttons = [context.button(name, action, code) for name, code in named]
-    buttons.append(context.button(t._("Other country"), action, OTHER_COUNTRY))
+    buttons = [context.button(name, action, *prefix, code) for name, code in named]
+    buttons.append(context.button(t._("Other country"), action, *prefix, OTHER_COUNTRY))
     return rows(buttons, 2)
 
 

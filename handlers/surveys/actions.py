@@ -6,6 +6,9 @@ RESULTS = "sv.res"  # survey id
 EXPORT = "sv.exp"  # survey id, format
 # An administrator's set-up screen of a partnership-wide survey (setup.py), from its results.
 OPEN_PARTNERSHIP_SURVEY = "sv.setup.wide"  # survey id
+# /surveys (results.py) offers administrators a new partnership-wide survey, from an XLSForm file
+# the set-up screen (setup.py) asks for.
+NEW_PARTNERSHIP_SURVEY = "sv.setup.new"
 
 # Answering (answer.py): each button names its survey and question, so a stale one is told
 # apart from the question the person is at.

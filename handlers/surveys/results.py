@@ -1,7 +1,8 @@
 """Survey results for organizers: /surveys lists the surveys of their events (administrators:
-every survey), each opening its results: invited, started, completed and the response rate, a
-page per question with its chart, breakdowns by language, stakeholder role and country, the
-free-text answers a page at a time, and the CSV and XLSX exports.
+every survey, and "New partnership-wide survey", which setup.py answers), each opening its
+results: invited, started, completed and the response rate, a page per question with its chart,
+breakdowns by language, stakeholder role and country, the free-text answers a page at a time,
+and the CSV and XLSX exports.
 
 Every button checks again, on the server, that the person organizes the survey's event (or is
 an administrator): a forged button, or one forwarded from another organizer, is refused. The
@@ -28,7 +29,12 @@ from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer, requires
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.profile_fields import STAKEHOLDER_LABELS
-from handlers.surveys.actions import EXPORT, OPEN_PARTNERSHIP_SURVEY, RESULTS
+from handlers.surveys.actions import (
+    EXPORT,
+    NEW_PARTNERSHIP_SURVEY,
+    OPEN_PARTNERSHIP_SURVEY,
+    RESULTS,
+)
 from i18n import Translator
 from i18n.fallback import pick
 from questions import OTHER, Kind
@@ -98,9 +104,16 @@ async def _list_screen(update: Update, context: TidelineContext, page: int) -> N
     t = context.t
     session = await context.session()
     account = await account_of(session, update)
-    surveys, total = await _visible_surveys(session, account, _is_admin(context, account), page)
+    admin = _is_admin(context, account)
+    surveys, total = await _visible_surveys(session, account, admin, page)
+    # Administrators alone start a partnership-wide survey (setup.py asks for its file).
+    new: Keyboard = (
+        [[context.button(t._("New partnership-wide survey"), NEW_PARTNERSHIP_SURVEY)]]
+        if admin
+        else []
+    )
     if not total:
-        await answer(update, context, t._("None of your events has a survey yet."), edit=True)
+        await answer(update, context, t._("None of your events has a survey yet."), new, edit=True)
         return
     lines = [t._("<b>Surveys</b> – tap one to see its results.")]
     keyboard: Keyboard = [
@@ -115,6 +128,7 @@ async def _list_screen(update: Update, context: TidelineContext, page: int) -> N
         paging.append(context.button("›", LIST, page + 1))
     if paging:
         keyboard.append(paging)
+    keyboard += new
     await answer(update, context, "\n".join(lines), keyboard, edit=True)
 
 

@@ -2,13 +2,16 @@
 the template, anonymous or named, Open), or send an XLSForm ``.xlsx`` file; see which languages
 the survey lacks and, for an anonymous one, that it cannot be made named later; open and close
 it; choose when invitations go out and the reminders; Results (results.py). A partnership-wide
-survey (no event) has an administrator's screen instead: its audience chosen with the broadcast
-filters, opening it invites them at once. Every button names the event or survey and checks on
-the server that the person organizes that event (or is an administrator). The diagram is
-setup.mmd.
+survey (no event), made from an XLSForm file an administrator sends after tapping "New
+partnership-wide survey" in /surveys, has an administrator's screen instead: its audience chosen
+with the broadcast filters (role, country, city, language, event, companies), opening it invites
+them at once. Every button names the event or survey and checks on the server that the person
+organizes that event (or is an administrator), and a filter button that the survey is still a
+partnership-wide draft. The diagram is setup.mmd.
 """
 
 import functools
+from dataclasses import replace
 from enum import StrEnum
 from html import escape
 from typing import Any
@@ -24,18 +27,25 @@ from telegram.ext import (
     filters,
 )
 
+from accounts.cities import candidates
+from accounts.geography import COUNTRY_CODES, OTHER_COUNTRY
 from accounts.models import StakeholderRole, User
+from accounts.service import InvalidText
+from broadcasts.models import CompanyAudience, EventRelation
+from broadcasts.service import AudienceFilters, audience_events
 from db.conversations import load_state, save_state
 from events.models import Event, EventKind, EventStatus
 from events.service import find_event, is_organizer_of
 from events.texts import event_title
 from handlers.kit import actions as shared
+from handlers.kit import audience, city_choice
 from handlers.kit.callbacks import action_pattern, button_args
 from handlers.kit.context import TidelineContext, account_of, answer
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.person_state import person_key
-from handlers.kit.profile_fields import STAKEHOLDER_LABELS
-from handlers.surveys.actions import OPEN_PARTNERSHIP_SURVEY, RESULTS
+from handlers.kit.profile_fields import STAKEHOLDER_LABELS, country_keyboard
+from handlers.kit.reprompts import expect_text, text_problem_message
+from handlers.surveys.actions import NEW_PARTNERSHIP_SURVEY, OPEN_PARTNERSHIP_SURVEY, RESULTS
 from i18n import LANGUAGES, Translator
 from surveys.definitions import (
     DefinitionRefused,
@@ -54,6 +64,7 @@ from surveys.invitations import (
     audience_filters,
     invite_audience,
     invited_at,
+    set_audience_filters,
     stop_survey_sends,
 )
 from surveys.models import Survey, SurveyAudience, SurveyStatus
@@ -78,17 +89,39 @@ REMINDERS = "sv.setup.rem"  # survey id, most reminders
 GAP = "sv.setup.gap"  # survey id, fewest hours between sends
 FILTER_ROLE = "sv.setup.frole"  # survey id, StakeholderRole | ANY
 FILTER_LANGUAGE = "sv.setup.flang"  # survey id, language code | ANY
+# The filters chosen on a screen of their own, opened from the partnership-wide survey's screen.
+NARROW = "sv.setup.narrow"  # survey id, Narrow
+FILTER_COUNTRY = "sv.setup.fctry"  # survey id, country code | ANY
+FILTER_CITY = "sv.setup.fcity"  # survey id, GeoNames id | city_choice.KEEP | ANY
+AUDIENCE_EVENT = "sv.setup.fevent"  # survey id, event id: which of its people?
+FILTER_EVENT = "sv.setup.frel"  # survey id, event id, EventRelation | 0, ANY
+FILTER_COMPANIES = "sv.setup.fcomp"  # survey id, CompanyAudience | ANY
 ANY = "any"
 
-# Which event a form file sent now is for (same key as the person's conversations, so
-# /deleteme forgets it too).
-FILE_FOR_EVENT = "survey_setup.event"
+# What a form file sent now is for: an event's id, or PARTNERSHIP_WIDE for a new
+# partnership-wide survey (the name predates those; kept so a file asked for before an upgrade
+# is still taken). Stored under the same key as the person's conversations, so /deleteme
+# forgets it too.
+FORM_FILE_FOR = "survey_setup.event"
+PARTNERSHIP_WIDE = "partnership"
+# Which partnership-wide survey a typed city is for.
+CITY_FOR_SURVEY = "survey_setup.city"
 
 
 class Awaiting(StrEnum):
     """What the survey screen waits for."""
 
     FORM_FILE = "form_file"
+    CITY = "city"  # the city a partnership-wide survey's audience lives in
+
+
+class Narrow(StrEnum):
+    """The filters of a partnership-wide survey that have a screen of their own."""
+
+    COUNTRY = "country"
+    CITY = "city"
+    EVENT = "event"
+    COMPANIES = "companies"
 
 
 class Template(StrEnum):
@@ -357,13 +390,9 @@ async def _screen(
     return "\n".join(lines), keyboard
 
 
-def _filters_line(t: Translator, survey: Survey) -> str:
-    filters = audience_filters(survey)
-    parts = []
-    if filters.role:
-        parts.append(t._(STAKEHOLDER_LABELS[StakeholderRole(filters.role)]))
-    if filters.language:
-        parts.append(t.language_name(filters.language))
+async def _filters_line(session: AsyncSession, t: Translator, survey: Survey) -> str:
+    """The chosen filters as the broadcast composer names them, HTML already escaped."""
+    parts = await audience.filter_lines(session, t, audience_filters(survey))
     return " · ".join(parts) if parts else t._("everyone")
 
 
@@ -371,7 +400,8 @@ async def _partnership_screen(
     session: AsyncSession, context: TidelineContext, survey: Survey, notice: str | None = None
 ) -> tuple[str, Keyboard]:
     """An administrator's screen for a partnership-wide survey: its audience chosen with the
-    broadcast filters (role, language; consent to news always required), reminders, Open."""
+    broadcast filters (role, language on the screen; country, city, event and companies each on
+    a screen of its own; consent to news always required), reminders, Open."""
     t = context.t
     lines = [notice, ""] if notice else []
     lines.append(
@@ -381,7 +411,9 @@ async def _partnership_screen(
     )
     lines.append(t._("🔒 Anonymous") if survey.anonymous else t._("👤 Named"))
     lines.append(_languages_line(t, survey))
-    lines.append(t._("👥 Audience: {filters}").format(filters=escape(_filters_line(t, survey))))
+    lines.append(
+        t._("👥 Audience: {filters}").format(filters=await _filters_line(session, t, survey))
+    )
     lines.append(_reminders_line(t, survey))
     keyboard: Keyboard = []
     if survey.status == SurveyStatus.DRAFT:
@@ -431,6 +463,22 @@ async def _partnership_screen(
             for code, language in LANGUAGES.items()
         ]
         keyboard += rows(role_buttons, 3) + rows(language_buttons, 4)
+
+        def narrow(chosen: bool, label: str, which: Narrow) -> InlineKeyboardButton:
+            return context.button(_mark(chosen, label), NARROW, survey.id, which.value)
+
+        keyboard.append(
+            [
+                narrow(filters.country is not None, t._("Country"), Narrow.COUNTRY),
+                narrow(filters.city is not None, t._("City"), Narrow.CITY),
+            ]
+        )
+        keyboard.append(
+            [
+                narrow(filters.event_relation is not None, t._("Event"), Narrow.EVENT),
+                narrow(filters.companies is not None, t._("Companies"), Narrow.COMPANIES),
+            ]
+        )
         keyboard += _sending_rows(context, survey, None)
     elif survey.status == SurveyStatus.OPEN:
         lines.append(t._("Status: open."))
@@ -630,24 +678,46 @@ async def show_partnership_screen(update: Update, context: TidelineContext) -> A
     return ConversationHandler.END
 
 
+def _survey_button(context: TidelineContext, args: list[str], *, values: int = 1) -> int:
+    """The survey id of a button carrying ``[survey id, *values]``; refused if malformed."""
+    if len(args) != 1 + values or not args[0].isdigit():
+        raise Refused(context.t._("That button is out of date."))
+    return int(args[0])
+
+
+async def _draft_to_change(
+    session: AsyncSession,
+    context: TidelineContext,
+    account: User,
+    survey_id: int,
+    *,
+    partnership_only: bool = False,
+) -> tuple[Survey, Event | None]:
+    """The draft the person may change: refused once the survey is open (those invited were
+    told its terms), or (filters) for a post-event survey."""
+    t = context.t
+    survey, event = await _organized_survey(session, context, account, survey_id)
+    if partnership_only and event is not None:
+        raise Refused(t._("That button is out of date."))
+    if survey.status != SurveyStatus.DRAFT:
+        raise Refused(t._("The survey is already open: this can no longer change."))
+    return survey, event
+
+
 async def _change_draft(
     update: Update, context: TidelineContext, change: Any, *, partnership_only: bool = False
 ) -> Any:
-    """Applies ``change(survey, value)`` to a draft the person may set up; refused once the
-    survey is open (those invited were told its terms), for a value not offered, or (filters)
-    for a post-event survey."""
-    args = button_args(update)
+    """Applies ``change(survey, value)`` to a draft the person may set up; refused as
+    ``_draft_to_change`` says, or for a value not offered."""
     t = context.t
     session = await context.session()
     account = await account_of(session, update)
     try:
-        if len(args) != 2 or not args[0].isdigit():
-            raise Refused(t._("That button is out of date."))
-        survey, event = await _organized_survey(session, context, account, int(args[0]))
-        if partnership_only and event is not None:
-            raise Refused(t._("That button is out of date."))
-        if survey.status != SurveyStatus.DRAFT:
-            raise Refused(t._("The survey is already open: this can no longer change."))
+        args = button_args(update)
+        survey_id = _survey_button(context, args)
+        survey, event = await _draft_to_change(
+            session, context, account, survey_id, partnership_only=partnership_only
+        )
         if not change(survey, args[1]):
             raise Refused(t._("That button is out of date."))
     except Refused as refusal:
@@ -710,9 +780,255 @@ async def choose_language_filter(update: Update, context: TidelineContext) -> An
     )
 
 
+# -- the filters with a screen of their own (partnership-wide surveys) ---------------------------
+
+
+def _back_button(context: TidelineContext, survey: Survey) -> list[InlineKeyboardButton]:
+    return [context.button(context.t._("Back"), OPEN_PARTNERSHIP_SURVEY, survey.id)]
+
+
+def _any_button(
+    context: TidelineContext, label: str, action: str, survey: Survey, *values: object
+) -> list[InlineKeyboardButton]:
+    return [context.button(label, action, survey.id, *values)]
+
+
+async def _narrow_screen(
+    session: AsyncSession, context: TidelineContext, survey: Survey, which: Narrow
+) -> tuple[str, Keyboard]:
+    """The choices of one filter, as the broadcast composer offers them, each button naming the
+    survey and the value it sets, an "any" button, and Back."""
+    t = context.t
+    if which == Narrow.COUNTRY:
+        keyboard = country_keyboard(context, FILTER_COUNTRY, survey.id)
+        keyboard.append(_any_button(context, t._("Any country"), FILTER_COUNTRY, survey, ANY))
+        text = t._("Invite people in which country?")
+    elif which == Narrow.CITY:
+        keyboard = [_any_button(context, t._("Any city"), FILTER_CITY, survey, ANY)]
+        text = t._("Invite people in which city? Type its name, or send /cancel to stop.")
+    elif which == Narrow.EVENT:
+        events = await audience_events(session)
+        if not events:
+            raise Refused(t._("There are no events yet."))
+        keyboard = [
+            [context.button(audience.event_label(t, event), AUDIENCE_EVENT, survey.id, event.id)]
+            for event in events
+        ]
+        keyboard.append(_any_button(context, t._("Any event"), FILTER_EVENT, survey, 0, ANY))
+        text = t._("People who registered for, attended or missed which event?")
+    else:
+        keyboard = audience.companies_keyboard(context, FILTER_COMPANIES, survey.id)
+        keyboard.append(
+            _any_button(
+                context, t._("Not only members of companies"), FILTER_COMPANIES, survey, ANY
+            )
+        )
+        text = t._("Invite the members of which companies of the pledge registry?")
+    keyboard.append(_back_button(context, survey))
+    return text, keyboard
+
+
+async def show_narrow_screen(update: Update, context: TidelineContext) -> Any:
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    args = button_args(update)
+    try:
+        survey_id = _survey_button(context, args)
+        survey, _ = await _draft_to_change(
+            session, context, account, survey_id, partnership_only=True
+        )
+        if args[1] not in set(Narrow):
+            raise Refused(t._("That button is out of date."))
+        which = Narrow(args[1])
+        text, keyboard = await _narrow_screen(session, context, survey, which)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    if which == Narrow.CITY:
+        await save_state(session, CITY_FOR_SURVEY, person_key(update), str(survey.id))
+    await answer(update, context, text, keyboard, edit=True)
+    return Awaiting.CITY if which == Narrow.CITY else ConversationHandler.END
+
+
+async def _narrowed(
+    update: Update,
+    context: TidelineContext,
+    narrow: Any,
+    *,
+    values: int = 1,
+) -> Any:
+    """Applies ``narrow(session, filters, values)`` (new filters, or None for a value not
+    offered) to a partnership-wide draft, then shows its screen."""
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        args = button_args(update)
+        survey_id = _survey_button(context, args, values=values)
+        survey, _ = await _draft_to_change(
+            session, context, account, survey_id, partnership_only=True
+        )
+        filters = await narrow(session, audience_filters(survey), args[1:])
+        if filters is None:
+            raise Refused(t._("That button is out of date."))
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    set_audience_filters(survey, filters, now=context.now())
+    await save_state(session, CITY_FOR_SURVEY, person_key(update), None)
+    text, keyboard = await _partnership_screen(session, context, survey)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_country_filter(update: Update, context: TidelineContext) -> Any:
+    async def narrow(
+        _session: AsyncSession, filters: AudienceFilters, values: list[str]
+    ) -> AudienceFilters | None:
+        (raw,) = values
+        if raw == ANY:
+            return filters.with_country(None)
+        if raw not in (*COUNTRY_CODES, OTHER_COUNTRY):
+            return None
+        return filters.with_country(raw)
+
+    return await _narrowed(update, context, narrow)
+
+
+async def choose_city_filter(update: Update, context: TidelineContext) -> Any:
+    """Any city, or the place meant by the city typed (or the name as typed)."""
+
+    async def narrow(
+        _session: AsyncSession, filters: AudienceFilters, values: list[str]
+    ) -> AudienceFilters | None:
+        (raw,) = values
+        if raw == ANY:
+            return filters.with_city(None)
+        if raw == city_choice.KEEP:
+            return filters if filters.city else None
+        geoname_id = city_choice.chosen_id(values)
+        if geoname_id is None or not filters.city:
+            return None
+        return filters.with_place(geoname_id, context.t.language)
+
+    return await _narrowed(update, context, narrow)
+
+
+async def choose_audience_event(update: Update, context: TidelineContext) -> Any:
+    """Which of the event's people: registered, attended or missed it."""
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    args = button_args(update)
+    try:
+        survey_id = _survey_button(context, args)
+        survey, _ = await _draft_to_change(
+            session, context, account, survey_id, partnership_only=True
+        )
+        event = await find_event(session, int(args[1])) if args[1].isdigit() else None
+        if event is None:
+            raise Refused(t._("That event no longer exists."))
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    keyboard = audience.relation_keyboard(context, FILTER_EVENT, event.id, survey.id)
+    keyboard.append(_back_button(context, survey))
+    await answer(update, context, t._("Which of its people?"), keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_event_filter(update: Update, context: TidelineContext) -> Any:
+    async def narrow(
+        session: AsyncSession, filters: AudienceFilters, values: list[str]
+    ) -> AudienceFilters | None:
+        raw_event, raw_relation = values
+        if raw_relation == ANY:
+            return replace(filters, event_id=None, event_relation=None)
+        if raw_relation not in set(EventRelation) or not raw_event.isdigit():
+            return None
+        if await find_event(session, int(raw_event)) is None:
+            raise Refused(context.t._("That event no longer exists."))
+        return replace(filters, event_id=int(raw_event), event_relation=EventRelation(raw_relation))
+
+    return await _narrowed(update, context, narrow, values=2)
+
+
+async def choose_companies_filter(update: Update, context: TidelineContext) -> Any:
+    async def narrow(
+        _session: AsyncSession, filters: AudienceFilters, values: list[str]
+    ) -> AudienceFilters | None:
+        (raw,) = values
+        if raw == ANY:
+            return replace(filters, companies=None)
+        if raw not in set(CompanyAudience):
+            return None
+        return replace(filters, companies=CompanyAudience(raw))
+
+    return await _narrowed(update, context, narrow)
+
+
+async def type_city(update: Update, context: TidelineContext) -> Any:
+    """The city typed for a partnership-wide survey's audience: the places it may mean are
+    offered, as for a broadcast; the name as typed narrows until one is chosen."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = context.t
+    session = await context.session()
+    account = await account_of(session, update)
+    stored = await load_state(session, CITY_FOR_SURVEY, person_key(update))
+    if stored is None or not stored.isdigit():
+        await answer(update, context, t._("That step is over. Open the survey's screen again."))
+        return ConversationHandler.END
+    try:
+        survey, _ = await _draft_to_change(
+            session, context, account, int(stored), partnership_only=True
+        )
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        # The refusal rolled back the step: the city is no longer awaited, in a new transaction.
+        await save_state(await context.session(), CITY_FOR_SURVEY, person_key(update), None)
+        return ConversationHandler.END
+    try:
+        filters = audience_filters(survey).with_city(message.text)
+    except InvalidText as problem:
+        await answer(update, context, text_problem_message(t, problem))
+        return None
+    set_audience_filters(survey, filters, now=context.now())
+    places = candidates(message.text, filters.country)
+    if places:
+        keyboard = city_choice.offer_keyboard(context, FILTER_CITY, places, survey.id)
+        await answer(update, context, city_choice.offer_prompt(t), keyboard)
+        return Awaiting.CITY
+    await save_state(session, CITY_FOR_SURVEY, person_key(update), None)
+    text, keyboard = await _partnership_screen(session, context, survey)
+    await answer(update, context, text, keyboard)
+    return ConversationHandler.END
+
+
+def _require_admin(context: TidelineContext, account: User) -> None:
+    if account.telegram_id not in context.services.settings.ADMIN_IDS:
+        raise Refused(context.t._("Only administrators can do that."))
+
+
+async def _ask_file(
+    update: Update, context: TidelineContext, target: str, heading: str | None = None
+) -> Any:
+    """Waits for the form file for ``target`` (an event's id, or PARTNERSHIP_WIDE)."""
+    t = context.t
+    session = await context.session()
+    await save_state(session, FORM_FILE_FOR, person_key(update), target)
+    megabytes = MAX_FILE_BYTES // (1024 * 1024)
+    text = t._(
+        "Send the form as an XLSForm .xlsx file (sheets survey, choices and settings, as "
+        "KoboToolbox and ODK write them; at most {size} MB), or /cancel to stop."
+    ).format(size=t.number(megabytes))
+    await answer(update, context, f"<b>{escape(heading)}</b>\n{text}" if heading else text)
+    return Awaiting.FORM_FILE
+
+
 async def ask_for_file(update: Update, context: TidelineContext) -> Any:
     (event_id,) = _int_args(update)
-    t = context.t
     session = await context.session()
     account = await account_of(session, update)
     try:
@@ -720,14 +1036,33 @@ async def ask_for_file(update: Update, context: TidelineContext) -> Any:
     except Refused as refusal:
         await _refuse(update, context, refusal)
         return None
-    await save_state(session, FILE_FOR_EVENT, person_key(update), str(event_id))
-    megabytes = MAX_FILE_BYTES // (1024 * 1024)
-    text = t._(
-        "Send the form as an XLSForm .xlsx file (sheets survey, choices and settings, as "
-        "KoboToolbox and ODK write them; at most {size} MB), or /cancel to stop."
-    ).format(size=t.number(megabytes))
-    await answer(update, context, text)
-    return Awaiting.FORM_FILE
+    return await _ask_file(update, context, str(event_id))
+
+
+async def ask_for_partnership_file(update: Update, context: TidelineContext) -> Any:
+    """An administrator's new partnership-wide survey, from /surveys: its form file first."""
+    session = await context.session()
+    account = await account_of(session, update)
+    try:
+        _require_admin(context, account)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    return await _ask_file(
+        update, context, PARTNERSHIP_WIDE, context.t._("New partnership-wide survey")
+    )
+
+
+async def _file_target(
+    session: AsyncSession, context: TidelineContext, account: User, stored: str
+) -> Event | None:
+    """The event the awaited file is for (None: a partnership-wide survey), checked again."""
+    if stored == PARTNERSHIP_WIDE:
+        _require_admin(context, account)
+        return None
+    if not stored.isdigit():
+        raise Refused(context.t._("That step is over. Open the event's survey again."))
+    return await _organized_event(session, context, account, int(stored))
 
 
 def problem_text(t: Translator, kind: ProblemKind) -> str:
@@ -804,12 +1139,12 @@ async def receive_file(update: Update, context: TidelineContext) -> Any:
     data = bytes(await (await document.get_file()).download_as_bytearray())
     session = await context.session()
     account = await account_of(session, update)
-    stored = await load_state(session, FILE_FOR_EVENT, person_key(update))
+    stored = await load_state(session, FORM_FILE_FOR, person_key(update))
     if stored is None:
         await answer(update, context, t._("That step is over. Open the event's survey again."))
         return ConversationHandler.END
     try:
-        event = await _organized_event(session, context, account, int(stored))
+        event = await _file_target(session, context, account, stored)
         try:
             form = read_form(data, fallback_language=context.services.settings.DEFAULT_LANGUAGE)
         except InvalidForm as invalid:
@@ -817,7 +1152,11 @@ async def receive_file(update: Update, context: TidelineContext) -> Any:
             return None
         try:
             saved = await save_form(
-                session, form, event_id=event.id, now=context.now(), created_by=account.id
+                session,
+                form,
+                event_id=event.id if event is not None else None,
+                now=context.now(),
+                created_by=account.id,
             )
         except DefinitionRefused:
             raise Refused(
@@ -825,12 +1164,14 @@ async def receive_file(update: Update, context: TidelineContext) -> Any:
             ) from None
     except Refused as refusal:
         await _refuse(update, context, refusal)
+        # The refusal rolled back the step: the file is no longer awaited, in a new transaction.
+        await save_state(await context.session(), FORM_FILE_FOR, person_key(update), None)
         return ConversationHandler.END
-    await save_state(session, FILE_FOR_EVENT, person_key(update), None)
+    await save_state(session, FORM_FILE_FOR, person_key(update), None)
     notice = (
         t._("✅ Imported as a new draft.") if saved.created else t._("✅ The draft was replaced.")
     )
-    text, keyboard = await _screen(context, event, saved.survey, notice)
+    text, keyboard = await _survey_screen(session, context, saved.survey, event, notice)
     await answer(update, context, text, keyboard)
     return ConversationHandler.END
 
@@ -846,7 +1187,8 @@ async def expect_file(update: Update, context: TidelineContext) -> Any:
 
 async def cancel(update: Update, context: TidelineContext) -> Any:
     session = await context.session()
-    await save_state(session, FILE_FOR_EVENT, person_key(update), None)
+    await save_state(session, FORM_FILE_FOR, person_key(update), None)
+    await save_state(session, CITY_FOR_SURVEY, person_key(update), None)
     await answer(update, context, context.t._("Stopped. Nothing else was changed."))
     return ConversationHandler.END
 
@@ -869,16 +1211,27 @@ def build_survey_setup() -> ConversationHandler[Any]:
             button(GAP, choose_gap),
             button(FILTER_ROLE, choose_role_filter),
             button(FILTER_LANGUAGE, choose_language_filter),
+            button(NARROW, show_narrow_screen),
+            button(FILTER_COUNTRY, choose_country_filter),
+            button(FILTER_CITY, choose_city_filter),
+            button(AUDIENCE_EVENT, choose_audience_event),
+            button(FILTER_EVENT, choose_event_filter),
+            button(FILTER_COMPANIES, choose_companies_filter),
             button(OPEN_PARTNERSHIP_SURVEY, show_partnership_screen),
             button(OPEN, open_event_survey),
             button(CLOSE, close_event_survey),
             button(SEND_FILE, ask_for_file),
+            button(NEW_PARTNERSHIP_SURVEY, ask_for_partnership_file),
         ],
         states={
             Awaiting.FORM_FILE: [
                 MessageHandler(filters.Document.ALL, receive_file),
                 MessageHandler(~filters.COMMAND, expect_file),
-            ]
+            ],
+            Awaiting.CITY: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, type_city),
+                MessageHandler(~filters.COMMAND, expect_text),
+            ],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
     )
