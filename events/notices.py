@@ -8,6 +8,7 @@ once."""
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +54,15 @@ class Change(StrEnum):
     TIME = "time"
     VENUE = "venue"
     CANCELLATION_DEADLINE = "cancellation_deadline"
+
+
+def days_until(event: Event, now: datetime) -> int:
+    """Calendar days from ``now`` to the event's start, both on the event's local calendar: 1
+    when it starts tomorrow there, 0 on its own day. A day-before reminder is worded from it
+    when it goes out, which may be late (after quiet hours, after a restart) or, across a
+    clock change, two days ahead."""
+    zone = ZoneInfo(event.timezone)
+    return (event.starts_at.astimezone(zone).date() - now.astimezone(zone).date()).days
 
 
 def _reminder_prefix(event: Event, registration: Registration) -> str:

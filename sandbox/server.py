@@ -40,7 +40,7 @@ class ApiCall:
     params: dict[str, Any]
     status: int  # HTTP status answered; 0 when a "timeout" fault dropped the connection
     chat_id: int | str | None
-    at: float  # time.monotonic() when the request arrived
+    at: float  # the server's clock (time.monotonic() unless given another) when it arrived
 
 
 class _DropConnection(Exception):
@@ -65,6 +65,7 @@ class SandboxServer:
         *,
         bot_first_name: str = "Tideline",
         webhook_retry_delay: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host
         self.port = port
@@ -72,8 +73,13 @@ class SandboxServer:
         self.faults = Faults()
         self.calls: list[ApiCall] = []
         self.sends: list[SendRecord] = []
+        # Seconds for the send log, the flood limits and ``calls``: tests may set a virtual
+        # clock (also at run time) to check pacing without measuring real time.
+        self.clock = clock
         self._flood_control = FloodControl(flood or FloodPolicy())
-        self.api = BotApi(self.state, lambda: self._flood_control, self.sends)
+        self.api = BotApi(
+            self.state, lambda: self._flood_control, self.sends, clock=lambda: self.clock()
+        )
         self.poller = Poller(self.state)
         self.webhook = WebhookDelivery(self.state, retry_delay=webhook_retry_delay)
         self._handlers: dict[str, Callable[[Params], Any]] = {
@@ -237,7 +243,7 @@ class SandboxServer:
     # -- HTTP: Bot API ---------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
-        arrived = time.monotonic()
+        arrived = self.clock()
         method = request.match_info["method"]
         try:
             params = Params(await _read_params(request))

@@ -10,9 +10,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import AccessRole, User
+from delivery.budget import SendBudget
 from delivery.models import OutboxMessage, OutboxStatus
 from delivery.outbox import OutboxItem, enqueue_many
+from delivery.pacer import Pacer
 from demo.runner import BotRunner, SimulatedClock, sandbox_settings
+from handlers.runtime.dispatch_wiring import dispatcher_of
 from sandbox import SandboxServer
 
 
@@ -131,3 +134,52 @@ async def outbox_row(
         return await session.scalar(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         )
+
+
+# Bot API methods that deliver a message (what the pacer lets start).
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendlocation", "sendvenue"})
+
+
+class PacingTime:
+    """Virtual seconds for the outbox's pacer and the sandbox, moved forward only by the
+    pacer's sleeps (at once: no real time passes). Before moving it, a sleep waits until every
+    send the pacer already let start has reached the sandbox, so the sandbox logs (and
+    flood-checks) each send at the moment the pacer started it, however loaded the machine."""
+
+    def __init__(self, sandbox: SandboxServer, start: float = 1000.0) -> None:
+        self.now = start
+        self.sandbox = sandbox
+        self.started = 0  # sends the pacer let start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def _arrived(self) -> int:
+        return sum(1 for call in self.sandbox.calls if call.method.lower() in SEND_METHODS)
+
+    async def sleep(self, seconds: float) -> None:
+        # Checked again after each wait, and the clock moved in the same step.
+        while self._arrived() < self.started:
+            await self.sandbox.wait_for(lambda: self._arrived() >= self.started, timeout=10)
+        self.now += max(seconds, 0.0)
+
+
+class _CountingPacer(Pacer):
+    def __init__(self, pacer: Pacer, time: PacingTime) -> None:
+        budget = SendBudget(pacer.budget.per_second, now=time, sleep=time.sleep)
+        super().__init__(pacer.limits, now=time, sleep=time.sleep, budget=budget)
+        self._time = time
+
+    async def acquire(self, chat_id: int) -> None:
+        await super().acquire(chat_id)
+        self._time.started += 1
+
+
+def pace_on_virtual_time(bot: BotRunner, sandbox: SandboxServer) -> PacingTime:
+    """The running bot's outbox paced (with the limits its settings gave it) and the sandbox
+    timed on one :class:`PacingTime`."""
+    time = PacingTime(sandbox)
+    dispatcher = dispatcher_of(bot.application)
+    dispatcher.pacer = _CountingPacer(dispatcher.pacer, time)
+    sandbox.clock = time
+    return time

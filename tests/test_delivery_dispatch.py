@@ -1,6 +1,7 @@
 """The dispatcher through the sandbox: pacing within Telegram's limits, 429 storms, 5xx and
 timeouts with backoff, 403s, cut-offs, quiet hours across zones, and replies that do not
-wait behind a broadcast. Due times follow the injected clock; pacing is real time."""
+wait behind a broadcast. Due times follow the injected clock; the rate and the per-chat gaps
+are checked on virtual seconds the pacer and the sandbox share (``PacingTime``)."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from demo.runner import BotRunner, SimulatedClock
 from sandbox import FloodPolicy, SandboxServer
 from tests.delivery_helpers import (
     add_people,
+    pace_on_virtual_time,
     queue_plain,
     running_bot,
     sends_to,
@@ -27,6 +29,10 @@ async def test_broadcast_keeps_to_the_rate_and_per_chat_limits(
 ) -> None:
     sandbox.flood = FloodPolicy()  # Telegram-like: 30/s overall, about 1/s per chat
     async with running_bot(sandbox, database_url, clock, BROADCAST_RATE=20) as bot:
+        # Pacing on virtual seconds the sandbox shares: each send is logged at the moment the
+        # pacer let it start, whatever the real time it took.
+        time = pace_on_virtual_time(bot, sandbox)
+        start = time()
         people = await add_people(bot.session_factory, range(1001, 1031), clock(), sandbox=sandbox)
         await queue_plain(bot.session_factory, people, "broadcast:1", clock())
         # One person also has two more messages due: they must be spaced a second apart.
@@ -34,11 +40,14 @@ async def test_broadcast_keeps_to_the_rate_and_per_chat_limits(
         await queue_plain(bot.session_factory, {1001: people[1001]}, "notice:b", clock())
         report = await bot.deliver_due()
     assert report.sent == 32
+    assert time.started == 32
     assert sandbox.busiest_window() <= 20
     assert sandbox.per_chat_violations() == 0
     assert [call for call in sandbox.calls_to("sendMessage") if call.status != 200] == []
     assert all(sends_to(sandbox, telegram_id) == 1 for telegram_id in range(1002, 1031))
     assert sends_to(sandbox, 1001) == 3
+    # The three sends to 1001 alone take two gaps of a second or more (virtual: no real wait).
+    assert time() - start >= 2
 
 
 async def test_a_429_stops_all_sending_for_retry_after(

@@ -3,7 +3,7 @@ invite codes, approval, waitlist and seat offers), /my, calendar files and check
 
 import asyncio
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar
@@ -369,6 +369,83 @@ async def test_reminders_still_coming_and_cant_come_frees_the_seat(bot: BotRunne
     assert "A seat has freed up" in waiting.last.text
     keys = await outbox_keys(bot)
     assert keys[prefix + "same-day"].status == "skipped"
+
+
+def _plain(html: str) -> str:
+    return html.replace("<b>", "").replace("</b>", "")
+
+
+def _reminders(bot: BotRunner, person: Any, since: int, language: str = "en") -> list[str]:
+    """The day-before reminders ("Are you still coming?") the person got since ``since``."""
+    t = bot.catalogs.translator(language)
+    question = t._("Are you still coming? If not, your seat can go to someone waiting.")
+    return [m.text for m in person.inbox_since(since) if question in (m.text or "")]
+
+
+async def test_a_day_before_reminder_names_the_day_it_arrives_on(bot: BotRunner) -> None:
+    # The clock starts on 2026-11-25. Bangkok (UTC+7): the beach cleanup on Saturday
+    # 5 December at 11:00, the evening cleanup on Sunday 6 December at 18:00.
+    beach = await make_event(
+        bot,
+        starts_at=datetime(2026, 12, 5, 4, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 5, 7, 0, tzinfo=UTC),
+    )
+    evening = await make_event(
+        bot,
+        texts={"en": ("Evening cleanup", "Torches provided."), "th": ("เก็บขยะยามเย็น", "มีไฟฉาย")},
+        starts_at=datetime(2026, 12, 6, 11, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 6, 13, 0, tzinfo=UTC),
+    )
+    ana, lek = await _person(bot, 3055), await _person(bot, 3056, "th")
+    th = bot.catalogs.translator("th")
+    for event_id in (beach, evening):
+        for person, t in ((ana, bot.catalogs.translator("en")), (lek, th)):
+            await _open(bot, person, event_id)
+            await bot.do(person.press(t._("Register")))
+
+    # On time: Friday 4 December, 11:00 in Bangkok, the day before the beach cleanup.
+    marks = {person.id: person.mark() for person in (ana, lek)}
+    bot.clock.now = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)
+    await bot.deliver_due()
+    [on_time] = _reminders(bot, ana, marks[ana.id])
+    assert on_time.startswith("Tomorrow: Bang Saen beach cleanup\n")
+    [on_time] = _reminders(bot, lek, marks[lek.id], "th")
+    tomorrow = th._("Tomorrow: <b>{title}</b>").format(title="เก็บขยะชายหาดบางแสน")
+    assert on_time.startswith(_plain(tomorrow) + "\n")
+
+    # The bot was down from before the evening cleanup's reminder fell due (Saturday 18:00)
+    # until Sunday 09:30 in Bangkok: on the day itself the reminder says "Today".
+    marks = {person.id: person.mark() for person in (ana, lek)}
+    bot.clock.now = datetime(2026, 12, 6, 2, 30, tzinfo=UTC)
+    await bot.deliver_due()
+    [late] = _reminders(bot, ana, marks[ana.id])
+    assert late.startswith("Today: Evening cleanup\n")
+    assert "Tomorrow" not in late
+    [late] = _reminders(bot, lek, marks[lek.id], "th")
+    today = th._("Today: <b>{title}</b>").format(title="เก็บขยะยามเย็น")
+    assert late.startswith(_plain(today) + "\n")
+
+
+async def test_a_day_before_reminder_across_a_clock_change_names_the_date(bot: BotRunner) -> None:
+    # Sydney's clocks go forward on Sunday 3 October 2027: 24 hours before a cleanup at 00:30 on
+    # Monday 4 October (AEDT, UTC+11) it is 23:30 on Saturday 2 October (AEST, UTC+10).
+    event_id = await make_event(
+        bot,
+        country="AU",
+        city="Sydney",
+        timezone="Australia/Sydney",
+        starts_at=datetime(2027, 10, 3, 13, 30, tzinfo=UTC),
+        ends_at=datetime(2027, 10, 3, 16, 30, tzinfo=UTC),
+    )
+    ana = await _person(bot, 3057)
+    await _open(bot, ana, event_id)
+    await bot.do(ana.press("Register"))
+    mark = ana.mark()
+    # 20:30 in Bangkok, where Ana lives: not her quiet hours.
+    bot.clock.now = datetime(2027, 10, 2, 13, 30, tzinfo=UTC)
+    await bot.deliver_due()
+    [reminder] = _reminders(bot, ana, mark)
+    assert reminder.startswith("On October 4, 2027: Bang Saen beach cleanup\n")
 
 
 async def test_participants_get_an_impact_summary_the_day_after_a_cleanup(bot: BotRunner) -> None:

@@ -7,20 +7,22 @@ import io
 from datetime import timedelta
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from accounts.models import AccessRole, StakeholderRole, User
 from delivery.models import OutboxMessage
 from demo.runner import BotRunner
 from handlers.surveys.actions import EXPORT, RESULTS
-from handlers.surveys.results import BREAKDOWN, QUESTION, TEXTS
+from handlers.surveys.results import BREAKDOWN, QUESTION, TEXTS, survey_title
 from questions import Kind
 from surveys import responses, results
 from surveys.definitions import open_survey
+from surveys.export import question_label
 from surveys.models import Survey
 from surveys.templates import AFTER_CLEANUP
 from surveys.xlsform import import_form
 from tests.conftest import ADMIN_ID
-from tests.flows import labels
+from tests.flows import button_with, labels
 from tests.organize_flows import make_organizer, make_participant, stored_event
 from tests.survey_files import workbook
 
@@ -123,7 +125,7 @@ async def test_results_screen_counts_chart_breakdown_texts_and_exports(bot: BotR
     assert chart.text == "Overall, how was the cleanup?"
     assert "11 answers" in page.text
     assert "Mean 3.73 · median 4" in page.text
-    assert "• 5: 4 (36%)" in page.text and "• 1: 1 (9%)" in page.text
+    assert "• 5 · Excellent: 4 (36%)" in page.text and "• 1 · Poor: 1 (9%)" in page.text
 
     # By language: Thai shows (6); English (3) and Khmer (2) are hidden, 5 together.
     await bot.do(ana.press("By language"))
@@ -185,6 +187,73 @@ async def test_results_screen_counts_chart_breakdown_texts_and_exports(bot: BotR
     formula_cells = [row[formula_column].data_type for row in sheet.iter_rows(min_row=2)]
     assert set(formula_cells) == {"s"}
     assert '=HYPERLINK("http://x")' in {row[formula_column] for row in cells[1:]}
+
+
+async def _question_page(bot: BotRunner, person: object, language: str, number: int) -> str:
+    """The results page of the cleanup survey's ``number``-th question, read in ``language``;
+    the chart sent with it must have been drawn."""
+    async with bot.session_factory() as session:
+        survey = await session.scalar(select(Survey))
+        assert survey is not None
+        title = survey_title(survey, language)
+        label = question_label(survey, survey.questions[number - 1], language)
+    await bot.do(person.send_command("surveys"))  # type: ignore[attr-defined]
+    await bot.do(person.press(button_with(person, title[:20])))  # type: ignore[attr-defined]
+    await bot.do(person.press(button_with(person, f"{number}. ")))  # type: ignore[attr-defined]
+    chart, page = person.messages[-2], person.messages[-1]  # type: ignore[attr-defined]
+    assert chart.photo is not None and chart.photo.startswith(PNG)
+    assert chart.text == label
+    assert page.text.startswith(f"{label}\n")
+    return str(page.text)
+
+
+async def test_rating_points_carry_the_scales_words_in_the_readers_language(
+    bot: BotRunner,
+) -> None:
+    ana = await make_organizer(bot, 6151, "Ana")
+    event_id = await stored_event(bot, 6151, starts_in=timedelta(days=-1))
+    await _survey_with_responses(bot, event_id)
+
+    # 1–5, 1 = Poor and 5 = Excellent: the labelled ends carry their words, the middle not.
+    page = await _question_page(bot, ana, "en", 1)
+    assert "• 1 · Poor: 1 (9%)\n• 2: 1 (9%)\n• 3: 2 (18%)\n• 4: 3 (27%)" in page
+    assert "• 5 · Excellent: 4 (36%)" in page
+    # 0–10, "Not at all likely" to "Extremely likely".
+    page = await _question_page(bot, ana, "en", 7)
+    assert "• 0 · Not at all likely: 0 (0%)\n• 1: 0 (0%)" in page
+    assert "• 9: 0 (0%)\n• 10 · Extremely likely: 4 (36%)" in page
+
+    await bot.do(ana.send_command("language"))
+    await bot.do(ana.press("ไทย"))
+    th = bot.catalogs.translator("th")
+    page = await _question_page(bot, ana, "th", 1)
+    assert th.ngettext("{count} answer", "{count} answers", 11).format(count="11") in page
+    assert "• 1 · แย่: 1 (9%)\n• 2: 1 (9%)" in page
+    assert "• 5 · ดีเยี่ยม: 4 (36%)" in page
+    page = await _question_page(bot, ana, "th", 7)
+    assert "• 0 · ไม่มีแนวโน้มเลย: 0 (0%)" in page
+    assert "• 10 · มีแนวโน้มมากที่สุด: 4 (36%)" in page
+
+    # Khmer, with the top of the scale written in English only: it falls back to the
+    # survey's language, like the question itself would.
+    async with bot.session_factory() as session, session.begin():
+        survey = await session.scalar(select(Survey))
+        assert survey is not None
+        overall = survey.questions[0]
+        overall.options = [
+            option
+            if option["value"] != "5"
+            else {**option, "labels": {"en": option["labels"]["en"]}}
+            for option in overall.options
+        ]
+    await bot.do(ana.send_command("language"))
+    await bot.do(ana.press("ភាសាខ្មែរ"))
+    page = await _question_page(bot, ana, "km", 1)
+    assert "• 1 · ខ្សោយ: 1 (9%)\n• 2: 1 (9%)" in page
+    assert "• 5 · Excellent: 4 (36%)" in page
+    page = await _question_page(bot, ana, "km", 7)
+    assert "• 0 · មិនទំនងទាល់តែសោះ: 0 (0%)" in page
+    assert "• 10 · ទំនងខ្លាំងបំផុត: 4 (36%)" in page
 
 
 async def test_results_refused_to_participants_and_other_organizers(bot: BotRunner) -> None:

@@ -26,7 +26,7 @@ from events.export import answer_text
 from events.logistics import AUDIENCE_STATUSES, Audience
 from events.models import ACTIVE, Event, EventStatus, Registration
 from events.models import RegistrationStatus as Status
-from events.notices import Change, Kind
+from events.notices import Change, Kind, days_until
 from events.texts import question_text
 from handlers.events import actions
 from handlers.events.cards import calendar_file, status_line, title_of
@@ -84,12 +84,28 @@ def _upcoming_and_confirmed(
         raise SkipSend("registration no longer confirmed")
 
 
+def _day_before_heading(request: RenderRequest, event: Event) -> str:
+    """ "Tomorrow" only when it is: a reminder sent late on the event's own day says "Today",
+    one sent two days ahead (a clock change in between) names the date; days on the event's
+    calendar, counted at the moment it is sent."""
+    t = request.t
+    title = _title(request, event)
+    days = days_until(event, request.now)
+    if days <= 0:
+        return t._("Today: <b>{title}</b>").format(title=title)
+    if days == 1:
+        return t._("Tomorrow: <b>{title}</b>").format(title=title)
+    return t._("On {date}: <b>{title}</b>").format(
+        date=t.date(event.starts_at, event.timezone), title=title
+    )
+
+
 async def render_day_before(request: RenderRequest) -> Outgoing:
     registration, event = await _load(request)
     _upcoming_and_confirmed(request, registration, event)
     t = request.t
     text = (
-        t._("Tomorrow: <b>{title}</b>").format(title=_title(request, event))
+        _day_before_heading(request, event)
         + f"\n{_when_where(request, event)}\n\n"
         + t._("Are you still coming? If not, your seat can go to someone waiting.")
     )

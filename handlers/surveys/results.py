@@ -12,6 +12,8 @@ committed, in a worker thread, so no transaction waits for matplotlib.
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from html import escape
 
 from babel.numbers import format_percent
@@ -38,7 +40,9 @@ from handlers.surveys.actions import (
 from i18n import Translator
 from i18n.fallback import pick
 from questions import OTHER, Kind
+from questions.engine import option_labels
 from surveys import export, results
+from surveys.definitions import as_question
 from surveys.export import question_label
 from surveys.models import Survey, SurveyQuestion, SurveyStatus
 from surveys.results import Breakdown, Dimension, QuestionResult
@@ -251,12 +255,45 @@ def _option_text(t: Translator, survey: Survey, question: SurveyQuestion, value:
     return value
 
 
-def _bar_label(t: Translator, survey: Survey, result: QuestionResult, count: results.Count) -> str:
+def _point(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def _scale_words(survey: Survey, question: SurveyQuestion, reader: str) -> dict[Decimal, str]:
+    """A rating's labelled points (1 → "Poor", 5 → "Excellent") in the reader's language,
+    along the survey's fallback chain, as the person answering reads them."""
+    if question.kind != Kind.RATING or not question.options:
+        return {}
+    engine_question = as_question(survey, question)
+    labelled = tuple(option for option in engine_question.options if option.labels)
+    labels = option_labels(replace(engine_question, options=labelled), reader)
+    return {
+        point: label
+        for option, label in zip(labelled, labels, strict=True)
+        if label and (point := _point(option.value)) is not None
+    }
+
+
+def _bar_label(
+    t: Translator,
+    survey: Survey,
+    result: QuestionResult,
+    count: results.Count,
+    words: dict[Decimal, str],
+) -> str:
+    """A bar's (and a result line's) label: the option, the range, or the rating point with its
+    word when the scale has one there ("1 · Poor", "3", "5 · Excellent")."""
     question = result.question
     if count.upper is not None:
         return f"{t.number(float(count.value))}–{t.number(float(count.upper))}"
     if question.kind in (Kind.RATING, Kind.INTEGER, Kind.DECIMAL):
-        return t.number(float(count.value))
+        number = t.number(float(count.value))
+        point = _point(count.value)
+        word = words.get(point) if point is not None else None
+        return f"{number} · {word}" if word else number
     return _option_text(t, survey, question, count.value)
 
 
@@ -275,8 +312,9 @@ def _result_lines(t: Translator, survey: Survey, result: QuestionResult) -> list
                 mean=t.number(round(result.mean, 2)), median=t.number(round(result.median, 2))
             )
         )
+    words = _scale_words(survey, question, t.language)
     for count in result.counts:
-        label = escape(_bar_label(t, survey, result, count))
+        label = escape(_bar_label(t, survey, result, count, words))
         lines.append(
             f"• {label}: {t.number(count.count)} ({_percent(t, result.percent(count.count))})"
         )
@@ -325,7 +363,10 @@ def chart_of(t: Translator, survey: Survey, result: QuestionResult) -> Callable[
     if not result.counts or not result.answered or len(result.counts) > charts.bar_chart.MAX_BARS:
         return None
     title = question_label(survey, result.question, t.language)
-    labels = [_short(_bar_label(t, survey, result, c), CHART_LABEL_LENGTH) for c in result.counts]
+    words = _scale_words(survey, result.question, t.language)
+    labels = [
+        _short(_bar_label(t, survey, result, c, words), CHART_LABEL_LENGTH) for c in result.counts
+    ]
     values = [float(c.count) for c in result.counts]
     shown = [f"{t.number(c.count)} ({_percent(t, result.percent(c.count))})" for c in result.counts]
     language = t.language
