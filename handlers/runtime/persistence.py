@@ -41,8 +41,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def get_conversations(self, name: str) -> ConversationDict:
         async with self._session_factory() as session:
             states = await load_states(session, name)
-        conversations = {_decode_key(key): state for key, state in states.items()}
-        self._stored.update(((name, key), state) for key, state in conversations.items())
+        conversations: ConversationDict = {}
+        for text, state in states.items():
+            key = _decode_key(text)
+            conversations[key] = state
+            self._stored[(name, key)] = state
         return conversations
 
     async def update_conversation(
