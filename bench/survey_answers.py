@@ -339,8 +339,8 @@ async def _run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-async def main() -> None:
-    args = _arguments()
+async def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One run per database of ``args.database`` (sqlite, postgresql or both)."""
     databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     results = []
     for database in databases:
@@ -351,21 +351,35 @@ async def main() -> None:
             url = args.postgres_url
             await _fresh_postgresql(url)
         results.append(await _run(url, args))
+    return results
+
+
+def describe(result: dict[str, Any]) -> str:
+    return (
+        f"{result['database']:>10}: {result['people']} people × {QUESTIONS} questions, "
+        f"think {result['think_s']} s — {result['answers_per_second']} answers/s, "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+        f"(Answer p99 {result['start_p99_ms']} ms, Submit p99 "
+        f"{result['submit_p99_ms']} ms), bot CPU {result['bot_cpu_ms_per_tap']} ms per "
+        f"tap; stored {result['stored']['submitted']} submitted responses, "
+        f"{result['stored']['answers']} answers, duplicates {result['duplicates']}, "
+        f"lost {result['lost_answers']}, not submitted {result['not_submitted']}"
+    )
+
+
+def broken(results: list[dict[str, Any]]) -> bool:
+    return any(r["duplicates"] or r["lost_answers"] or r["not_submitted"] for r in results)
+
+
+async def main() -> None:
+    args = _arguments()
+    results = await measure(args)
     if args.json:
         print(json.dumps({"benchmark": "survey_answers", "results": results}))
     else:
         for result in results:
-            print(
-                f"{result['database']:>10}: {result['people']} people × {QUESTIONS} questions, "
-                f"think {result['think_s']} s — {result['answers_per_second']} answers/s, "
-                f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-                f"(Answer p99 {result['start_p99_ms']} ms, Submit p99 "
-                f"{result['submit_p99_ms']} ms), bot CPU {result['bot_cpu_ms_per_tap']} ms per "
-                f"tap; stored {result['stored']['submitted']} submitted responses, "
-                f"{result['stored']['answers']} answers, duplicates {result['duplicates']}, "
-                f"lost {result['lost_answers']}, not submitted {result['not_submitted']}"
-            )
-    if any(r["duplicates"] or r["lost_answers"] or r["not_submitted"] for r in results):
+            print(describe(result))
+    if broken(results):
         sys.exit("responses were duplicated or lost")
 
 

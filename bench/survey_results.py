@@ -311,12 +311,12 @@ async def _aggregates(args: argparse.Namespace) -> list[dict[str, Any]]:
     return runs
 
 
-def main() -> None:
-    args = _arguments()
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """(b) for each database of ``args.databases``, then (c)."""
     runs = asyncio.run(_aggregates(args))
     drawn = _charts(args.repeat)
     postgres = [run for run in runs if run["database"] == "postgresql"]
-    summary = {
+    return {
         "benchmark": "survey_results",
         "responses": args.responses,
         "results": runs,
@@ -326,23 +326,31 @@ def main() -> None:
         ),
         "charts": drawn,
     }
-    if args.json:
-        print(json.dumps(summary))
-        return
-    print(f"{args.responses:,} submitted responses, 7 questions (the cleanup template)")
-    for run in runs:
+
+
+def describe(summary: dict[str, Any]) -> list[str]:
+    lines = [f"{summary['responses']:,} submitted responses, 7 questions (the cleanup template)"]
+    for run in summary["results"]:
         tenth, full = run["at_tenth"], run["at_full"]
-        print(
+        lines.append(
             f"{run['database']:<11} every aggregate {full['aggregates_s']:.3f} s "
             f"(with breakdowns {full['with_breakdowns_s']:.3f} s); memory peak "
             f"{tenth['memory_peak_kb']:,} KB at {tenth['completed']:,}, "
             f"{full['memory_peak_kb']:,} KB at {full['completed']:,}; filled in {run['fill_s']} s"
         )
-    print("charts (ms per chart, median / max):")
+    drawn = summary["charts"]
+    lines.append("charts (ms per chart, median / max):")
     for language, figures in drawn["languages"].items():
-        print(f"  {language:<4} {figures['median_ms']:>6.0f} / {figures['max_ms']:>4.0f}")
+        lines.append(f"  {language:<4} {figures['median_ms']:>6.0f} / {figures['max_ms']:>4.0f}")
     verdict = "meets" if drawn["meets_target"] else "misses"
-    print(f"worst median {drawn['worst_median_ms']:.0f} ms: {verdict} the 300 ms target")
+    lines.append(f"worst median {drawn['worst_median_ms']:.0f} ms: {verdict} the 300 ms target")
+    return lines
+
+
+def main() -> None:
+    args = _arguments()
+    summary = measure(args)
+    print(json.dumps(summary) if args.json else "\n".join(describe(summary)))
 
 
 if __name__ == "__main__":
