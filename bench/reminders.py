@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import _repository_first  # noqa: F401  (before anything that imports surveys)
 from sqlalchemy import insert, select
 
 from accounts.models import AccessRole, User

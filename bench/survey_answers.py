@@ -15,8 +15,8 @@ before tapping an answer, so 1,000 people thinking 4 s offer about 250 answers p
 ``--think 0`` taps as soon as each question arrives, which gives the most the bot can process
 (and latencies bound by the queue of everyone else's taps). The bot runs as its own process
 (``bot.py run``) polling the sandbox, which lives in this process with the simulated people;
-flood limits are off, so what is measured is the bot's own processing. Named so that it does
-not shadow the ``surveys`` package.
+flood limits are off, so what is measured is the bot's own processing. ``bench/surveys.py`` runs
+it with the results and chart benchmark.
 """
 
 import argparse
@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import _repository_first  # noqa: F401  (before anything that imports surveys)
 from registration_burst import _cpu_seconds, _fresh_postgresql, _start_bot, _until
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url

@@ -9,22 +9,14 @@ bot's memory for it, and (c) milliseconds per chart in each of the 12 languages
 ``--json`` prints one JSON object: {"answers": [...], "results": {...}}.
 """
 
+import argparse
+import asyncio
+import json
 import sys
-from pathlib import Path
 
-# Python puts this script's folder first on the path, where this file would stand in for the
-# ``surveys`` package it shares a name with: the repository comes first, the other bench
-# scripts last.
-BENCH = Path(__file__).resolve().parent
-sys.path[0:1] = [str(BENCH.parent)]
-sys.path.append(str(BENCH))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-
-import survey_answers  # noqa: E402
-import survey_results  # noqa: E402
+import _repository_first  # noqa: F401  (before anything that imports surveys)
+import survey_answers
+import survey_results
 
 
 def _arguments() -> argparse.Namespace:
