@@ -74,7 +74,7 @@ from handlers.surveys.results import build_survey_results
 from handlers.surveys.setup import build_survey_setup
 from i18n import Catalogs
 from settings import Settings
-from surveys.answer_desk import AnswerDesk
+from surveys.answer_desk import AnswerDesk, DefinitionCache
 
 # Handler groups run in ascending order; within a group the first matching handler wins.
 GATES = -10
@@ -152,6 +152,8 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
+    # Kept per process and shared: the answer desk and the answering steps read the same copy.
+    survey_definitions = DefinitionCache()
     services = Services(
         settings=settings,
         session_factory=session_factory,
@@ -160,7 +162,8 @@ def build_application(
         clock=clock,
         readers=ReaderDirectory(session_factory),
         registration_desk=RegistrationDesk(session_factory),
-        answer_desk=AnswerDesk(session_factory),
+        answer_desk=AnswerDesk(session_factory, survey_definitions),
+        survey_definitions=survey_definitions,
         deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK, INVITATION_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services

@@ -103,14 +103,19 @@ class DefinitionCache:
         }
         if stale:
             for survey in await session.scalars(select(Survey).where(Survey.id.in_(stale))):
+                # Detached at once (with its questions): a rollback of this session must not
+                # expire what other sessions go on reading.
+                session.expunge(survey)
                 self._surveys[survey.id] = (current[survey.id], survey)
         return {survey_id: self._surveys[survey_id][1] for survey_id in current}
 
 
 class AnswerDesk:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], definitions: DefinitionCache
+    ) -> None:
         self._sessions = session_factory
-        self._definitions = DefinitionCache()
+        self._definitions = definitions
         self._taps: GroupCommit[AnswerTap, TapOutcome] = GroupCommit(self._write)
 
     async def tap(self, tap: AnswerTap) -> TapOutcome:

@@ -147,7 +147,7 @@ async def test_a_constraint_or_other_keeps_nothing_but_the_tick(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     survey_id, rating, choice = await _survey_with_people(sessions, 2, started=2)
-    desk = AnswerDesk(sessions)
+    desk = AnswerDesk(sessions, DefinitionCache())
     await asyncio.gather(*(desk.tap(_tap(survey_id, rating, Press.RATE, 5, n)) for n in (0, 1)))
     refused, other = await asyncio.gather(
         desk.tap(_tap(survey_id, choice, Press.CHOOSE, 1, 0)),
@@ -166,7 +166,7 @@ async def test_closing_or_changing_the_survey_is_seen_by_the_next_batch(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     survey_id, rating, _ = await _survey_with_people(sessions, 2, started=2)
-    desk = AnswerDesk(sessions)
+    desk = AnswerDesk(sessions, DefinitionCache())
     first = await desk.tap(_tap(survey_id, rating, Press.RATE, 2, 0))
     assert first.verdict == TapVerdict.SAVED
     async with sessions() as session, session.begin():

@@ -22,7 +22,7 @@ from events.registration_desk import RegistrationDesk
 from handlers.kit.callbacks import CallbackCodec
 from i18n import Catalogs, Translator
 from settings import Settings
-from surveys.answer_desk import AnswerDesk
+from surveys.answer_desk import AnswerDesk, DefinitionCache
 
 if TYPE_CHECKING:
     from handlers.kit.deep_links import DeepLinks
@@ -38,6 +38,7 @@ class Services:
     readers: ReaderDirectory
     registration_desk: RegistrationDesk
     answer_desk: AnswerDesk
+    survey_definitions: DefinitionCache
     deep_links: "DeepLinks"
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:

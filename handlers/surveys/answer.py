@@ -31,7 +31,7 @@ from accounts.service import find_account_id
 from db.conversations import load_state, save_state
 from handlers.kit.actions import ANSWER_SURVEY, answer_survey_button
 from handlers.kit.callbacks import action_pattern, button_args
-from handlers.kit.context import TidelineContext, account_of, answer
+from handlers.kit.context import TidelineContext, answer
 from handlers.kit.deep_links import SURVEY, DeepLink
 from handlers.kit.keyboards import Keyboard, rows
 from handlers.kit.person_state import person_key
@@ -72,8 +72,13 @@ class Awaiting(StrEnum):
     OTHER_TEXT = "other_text"  # what "other, please say" is
 
 
-async def _find_survey(session: AsyncSession, survey_id: int) -> Survey | None:
-    survey = await session.get(Survey, survey_id, populate_existing=True)
+async def _find_survey(
+    session: AsyncSession, context: TidelineContext, survey_id: int
+) -> Survey | None:
+    """The survey as this process keeps it (``surveys.answer_desk.DefinitionCache``): read only,
+    its state as stored now."""
+    found = await context.services.survey_definitions.surveys(session, {survey_id})
+    survey = found.get(survey_id)
     # A draft is the organizers' own until they open it: nobody else learns it exists.
     return None if survey is None or survey.status == SurveyStatus.DRAFT else survey
 
@@ -118,20 +123,20 @@ async def open_link(update: Update, context: TidelineContext, survey_id: str | N
     """``sv_<id>``: the survey's card with the button that starts it (or continues it)."""
     t = context.t
     session = await context.session()
-    survey = await _find_survey(session, int(survey_id)) if survey_id else None
+    survey = await _find_survey(session, context, int(survey_id)) if survey_id else None
     if survey is None:
         await answer(update, context, not_found(t))
         return
-    reader = await account_of(session, update)
+    reader_id = await _account_id(session, update)
     if not answerable(survey, context.now()):
         await answer(update, context, not_answerable(t, survey, context))
         return
-    if survey.anonymous and await responses.has_submitted(session, survey, reader.id):
+    if survey.anonymous and await responses.has_submitted(session, survey, reader_id):
         await answer(update, context, already_answered(t))
         return
     texts = survey_texts(survey, t.language)
     title = escape(survey_title(survey, t.language))
-    response = await responses.response_of(session, survey, reader.id)
+    response = await responses.response_of(session, survey, reader_id)
     if response is None:
         count = sum(1 for question in survey.questions if question.kind != Kind.NOTE)
         status = t.ngettext("{count} question.", "{count} questions.", count).format(
@@ -159,14 +164,14 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
     t = context.t
     (survey_id,) = button_args(update)
     session = await context.session()
-    survey = await _find_survey(session, int(survey_id))
+    survey = await _find_survey(session, context, int(survey_id))
     if survey is None:
         await answer(update, context, not_found(t))
         return ConversationHandler.END
-    reader = await account_of(session, update)
+    reader_id = await _account_id(session, update)
     try:
         started = await responses.start(
-            session, survey, reader.id, language=t.language, now=context.now()
+            session, survey, reader_id, language=t.language, now=context.now()
         )
     except ResponseRefused as refused:
         await answer(update, context, _refusal_text(context, survey, refused.refusal))
@@ -422,7 +427,7 @@ async def _response_for(
     """The pressed button's survey and the person's response to it, still answerable."""
     t = context.t
     session = await context.session()
-    survey = await _find_survey(session, survey_id)
+    survey = await _find_survey(session, context, survey_id)
     if survey is None:
         await _refuse(update, context, not_found(t))
         raise _Stale
@@ -702,9 +707,9 @@ async def submit(update: Update, context: TidelineContext) -> Awaiting | int | N
         await earlier_step_button(update, context)
         return None
     session = await context.session()
-    reader = await account_of(session, update)
+    reader_id = await _account_id(session, update)
     try:
-        await responses.submit(session, survey, response, reader.id, now=context.now())
+        await responses.submit(session, survey, response, reader_id, now=context.now())
     except ResponseRefused as refused:
         if refused.refusal != Refusal.INCOMPLETE:
             await _refuse(update, context, _refusal_text(context, survey, refused.refusal))
@@ -851,9 +856,9 @@ async def wrong_kind(update: Update, context: TidelineContext) -> None:
     """A sticker, photo or file where an answer is expected."""
     session = await context.session()
     survey_id = await load_state(session, ANSWERING, person_key(update))
-    survey = await _find_survey(session, int(survey_id)) if survey_id else None
-    reader = await account_of(session, update)
-    response = await responses.response_of(session, survey, reader.id) if survey else None
+    survey = await _find_survey(session, context, int(survey_id)) if survey_id else None
+    reader_id = await _account_id(session, update)
+    response = await responses.response_of(session, survey, reader_id) if survey else None
     question = responses.current_question(survey, response) if survey and response else None
     if question is not None and question.kind in (
         Kind.TEXT,
