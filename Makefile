@@ -54,8 +54,8 @@ bench: $(INSTALLED) catalogs
 	$(BIN)/python bench/reminders.py --count 20000 --due 600
 	$(BIN)/python bench/registration_burst.py --people 300 --seats 30
 	$(BIN)/python bench/chart_rendering.py --repeat 3
-	$(BIN)/python bench/survey_results.py --responses 5000 --databases sqlite --repeat 1
-	$(BIN)/python bench/survey_answers.py --people 100 --think 2 --database sqlite
+	$(BIN)/python bench/surveys.py --people 100 --think 2 --responses 5000 --databases sqlite \
+		--repeat 1
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) tideline.db tideline.db-* .pytest_cache bench/results
