@@ -210,6 +210,14 @@ async def test_stopping_keeps_every_answer_and_opening_again_continues(bot: BotR
     await bot.do(somchai.press(button_with(somchai, "ความเห็น")))
     assert t._("Welcome back: you continue where you stopped.") in somchai.last.text
     assert "เห็นขยะอะไร" in somchai.last.text
+    # Another command mid-survey pauses it, and says how to pick it up (its answers are kept).
+    before = somchai.mark()
+    await bot.do(somchai.send_command("events"))
+    paused = t._(
+        "I paused what you were doing ({flow}). Your answers so far are kept: "
+        "send {command} to pick up where you left off."
+    ).format(flow=t._("answering a survey"), command="/my")
+    assert paused in [m.text for m in somchai.inbox_since(before)]
     assert len(await _responses(bot)) == 1
 
 

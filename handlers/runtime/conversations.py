@@ -35,7 +35,10 @@ FLOW_LABELS: dict[str, str] = {
 
 # Flows whose answers outlive the conversation (saved as they are given): interrupted, they are
 # paused, and the person is told how to pick them up again. Every other flow is stopped.
-KEEPS_ANSWERS = frozenset({"onboarding", "organize"})
+KEEPS_ANSWERS = frozenset({"onboarding", "organize", "survey"})
+# How a person picks up a flow that no command of its own starts (a survey opens from a button:
+# /my lists the surveys waiting for them).
+RESUMED_BY: dict[str, str] = {"survey": "/my"}
 
 # Commands that start nothing, so they leave an open flow as it is: help, and the privacy
 # settings a flow may need changed midway (withdrawing the photo consent while reporting).
@@ -105,6 +108,8 @@ def stopped_notice(t: Translator, names: list[str]) -> str:
 
 
 def _resume_command(application: AnyApplication, name: str) -> str | None:
+    if name in RESUMED_BY:
+        return RESUMED_BY[name]
     for conversation in conversations_of(application):
         if conversation.name != name:
             continue
