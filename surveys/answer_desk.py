@@ -1,5 +1,5 @@
-"""Taps on a survey question's answer buttons (a choice, a yes/no, a rating point), written
-together when many people answer at once.
+"""Taps on a survey question's answer buttons (a choice, a yes/no, a rating point) and on
+"Answer the survey", written together when many people answer at once.
 
 Taps that arrive while an earlier batch is being written share one transaction
 (``db.group_commit``): one read of the surveys' state, one of the people, one of their responses
@@ -9,6 +9,11 @@ flush – about seven statements for the whole batch, where one tap on its own t
 (``DefinitionCache``): an open survey's definition cannot change, and every batch reads the
 surveys' state and last change, so a closed survey is refused at once and a changed one read
 again.
+
+"Answer the survey" (``AnswerDesk.start``) begins or reopens each person's one response the
+same way, new responses and their ledger rows inserted together; a batch that meets a row
+another process inserted meanwhile fails as a whole and is retried one tap at a time, and a
+tap alone goes through ``surveys.responses.start``, which settles that race.
 
 Each tap follows the rules of ``surveys.responses`` exactly as a tap on its own does, in tap
 order: the button must be of the question the person is at (a double tap finds the question
@@ -32,7 +37,7 @@ from questions.engine import OTHER, rating_points
 from surveys import responses
 from surveys.definitions import answerable, as_question
 from surveys.models import Survey, SurveyParticipant, SurveyQuestion, SurveyResponse, SurveyStatus
-from surveys.responses import ConstraintFailed, ResponseRefused
+from surveys.responses import ConstraintFailed, Refusal, ResponseRefused, Started
 
 # Which survey a person's typed answers are for, per chat and person: kept with the chat's
 # conversation states (so /deleteme forgets it with them) and set by every answer.
@@ -73,6 +78,25 @@ class TapOutcome:
     survey: Survey | None = None
     response: SurveyResponse | None = None
     failed: ConstraintFailed | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class StartTap:
+    survey_id: int
+    telegram_id: int
+    person_key: str
+    # The reader's language: the response is counted under it in the results.
+    language: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class StartOutcome:
+    """``survey`` None: no such survey (or a draft); else ``refusal`` or ``started``."""
+
+    survey: Survey | None
+    refusal: Refusal | None = None
+    started: Started | None = None
 
 
 _Liveness = tuple[SurveyStatus, datetime | None, datetime | None, datetime]
@@ -117,9 +141,17 @@ class AnswerDesk:
         self._sessions = session_factory
         self._definitions = definitions
         self._taps: GroupCommit[AnswerTap, TapOutcome] = GroupCommit(self._write)
+        self._starts: GroupCommit[StartTap, StartOutcome] = GroupCommit(self._write_starts)
 
     async def tap(self, tap: AnswerTap) -> TapOutcome:
         return await self._taps.submit(tap)
+
+    async def start(self, tap: StartTap) -> StartOutcome:
+        return await self._starts.submit(tap)
+
+    async def _write_starts(self, taps: Sequence[StartTap]) -> list[StartOutcome]:
+        async with self._sessions() as session, session.begin():
+            return await start_taps(session, self._definitions, taps)
 
     async def _write(self, taps: Sequence[AnswerTap]) -> list[TapOutcome]:
         async with self._sessions() as session, session.begin():
@@ -140,10 +172,70 @@ async def answer_taps(
         person = people.get(tap.telegram_id)
         outcome = _answer(survey, found.get((tap.survey_id, person or 0)), tap)
         if outcome.response is not None:
-            _note_answering(session, notes, tap)
+            _note_answering(session, notes, tap.person_key, tap.survey_id)
         outcomes.append(outcome)
     await session.flush()
     return outcomes
+
+
+async def start_taps(
+    session: AsyncSession, definitions: DefinitionCache, taps: Sequence[StartTap]
+) -> list[StartOutcome]:
+    """One outcome per tap, in order; the caller's transaction commits them together."""
+    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
+    people = await _people(session, {tap.telegram_id for tap in taps})
+    if len(taps) == 1:
+        return [await _start_alone(session, surveys, people, taps[0])]
+    found = await _responses(session, set(surveys), set(people.values()))
+    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    outcomes, fresh = [], []
+    for tap in taps:
+        survey, person = surveys.get(tap.survey_id), people.get(tap.telegram_id)
+        refused = _start_refusal(survey, person, tap)
+        if refused is not None or survey is None or person is None:
+            outcomes.append(refused or StartOutcome(None))
+            continue
+        response, submitted = found.get((survey.id, person), (None, False))
+        if response is None and submitted:
+            outcomes.append(StartOutcome(survey, Refusal.ALREADY_SUBMITTED))
+            continue
+        created = response is None
+        if response is None:
+            response = responses.new_response(survey, person, language=tap.language, now=tap.now)
+            found[(survey.id, person)] = (response, False)
+            fresh.append((response, person))
+        _note_answering(session, notes, tap.person_key, survey.id)
+        outcomes.append(StartOutcome(survey, started=Started(response, created)))
+    # Responses first: the ledger's rows point at them.
+    session.add_all([response for response, _ in fresh])
+    await session.flush()
+    session.add_all([responses.participant_of(response, person) for response, person in fresh])
+    await session.flush()
+    return outcomes
+
+
+async def _start_alone(
+    session: AsyncSession, surveys: dict[int, Survey], people: dict[int, int], tap: StartTap
+) -> StartOutcome:
+    survey, person = surveys.get(tap.survey_id), people.get(tap.telegram_id)
+    refused = _start_refusal(survey, person, tap)
+    if refused is not None or survey is None or person is None:
+        return refused or StartOutcome(None)
+    try:
+        started = await responses.start(session, survey, person, language=tap.language, now=tap.now)
+    except ResponseRefused as refusal:
+        return StartOutcome(survey, refusal.refusal)
+    notes = await _answering_notes(session, {tap.person_key})
+    _note_answering(session, notes, tap.person_key, survey.id)
+    return StartOutcome(survey, started=started)
+
+
+def _start_refusal(survey: Survey | None, person: int | None, tap: StartTap) -> StartOutcome | None:
+    if survey is None or survey.status == SurveyStatus.DRAFT or person is None:
+        return StartOutcome(None)
+    if not answerable(survey, tap.now):
+        return StartOutcome(survey, Refusal.NOT_ANSWERABLE)
+    return None
 
 
 def _answer(
@@ -222,15 +314,14 @@ async def _answering_notes(session: AsyncSession, keys: set[str]) -> dict[str, C
 
 
 def _note_answering(
-    session: AsyncSession, notes: dict[str, ConversationState], tap: AnswerTap
+    session: AsyncSession, notes: dict[str, ConversationState], person_key: str, survey_id: int
 ) -> None:
     """Typed answers (a number, what "other" is) are for the survey the person last answered."""
-    state = str(tap.survey_id)
-    note = notes.get(tap.person_key)
+    note = notes.get(person_key)
     if note is None:
-        notes[tap.person_key] = note = ConversationState(
-            name=ANSWERING, key=tap.person_key, state=state
+        notes[person_key] = note = ConversationState(
+            name=ANSWERING, key=person_key, state=str(survey_id)
         )
         session.add(note)
     else:
-        note.state = state
+        note.state = str(survey_id)

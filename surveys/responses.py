@@ -112,25 +112,10 @@ async def start(
         return Started(await _existing(session, survey, participant), created=False)
     try:
         async with session.begin_nested():
-            response = SurveyResponse(
-                id=_new_id(),
-                survey_id=survey.id,
-                user_id=None if survey.anonymous else user_id,
-                language=language,
-                position=0,
-                submitted=False,
-                started_at=None if survey.anonymous else now,
-                updated_at=None if survey.anonymous else now,
-                answers=[],
-            )
-            response.position = _first_shown(survey, {}, 0)
+            response = new_response(survey, user_id, language=language, now=now)
             session.add(response)
             await session.flush()
-            session.add(
-                SurveyParticipant(
-                    survey_id=survey.id, user_id=user_id, response_id=response.id, submitted=False
-                )
-            )
+            session.add(participant_of(response, user_id))
             await session.flush()
     except IntegrityError:
         # A concurrent tap or another device won; theirs is the response.
@@ -139,6 +124,29 @@ async def start(
             raise
         return Started(await _existing(session, survey, winner), created=False)
     return Started(response, created=True)
+
+
+def new_response(survey: Survey, user_id: int, *, language: str, now: datetime) -> SurveyResponse:
+    """A response not yet begun, at the first question shown; anonymous ones carry neither the
+    person nor any time."""
+    return SurveyResponse(
+        id=_new_id(),
+        survey_id=survey.id,
+        user_id=None if survey.anonymous else user_id,
+        language=language,
+        position=_first_shown(survey, {}, 0),
+        submitted=False,
+        started_at=None if survey.anonymous else now,
+        updated_at=None if survey.anonymous else now,
+        answers=[],
+    )
+
+
+def participant_of(response: SurveyResponse, user_id: int) -> SurveyParticipant:
+    """The ledger's row of a new response (it points at the response until it is submitted)."""
+    return SurveyParticipant(
+        survey_id=response.survey_id, user_id=user_id, response_id=response.id, submitted=False
+    )
 
 
 async def _existing(

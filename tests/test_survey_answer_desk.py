@@ -23,12 +23,15 @@ from surveys.answer_desk import (
     AnswerTap,
     DefinitionCache,
     Press,
+    StartTap,
     TapVerdict,
     answer_taps,
+    start_taps,
 )
 from surveys.definitions import close_survey, open_survey
 from surveys.forms import Form, FormQuestion, QuestionTexts, SurveyTexts
-from surveys.models import Survey, SurveyAnswer, SurveyResponse
+from surveys.models import Survey, SurveyAnswer, SurveyParticipant, SurveyResponse
+from surveys.responses import Refusal
 from surveys.xlsform import import_form, write_form
 
 NOW = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
@@ -183,3 +186,63 @@ async def test_closing_or_changing_the_survey_is_seen_by_the_next_batch(
     closed = await desk.tap(_tap(survey_id, rating, Press.RATE, 3, 1, now=later))
     assert closed.verdict == TapVerdict.NOT_ANSWERABLE
     assert await _answers(sessions, survey_id) == ["2"]
+
+
+def _start(survey_id: int, person: int, **at: datetime) -> StartTap:
+    telegram_id = FIRST_PERSON + person
+    key = f"[{telegram_id}, {telegram_id}]"
+    return StartTap(survey_id, telegram_id, key, "th", at.get("now", NOW))
+
+
+async def _ledger(sessions: async_sessionmaker[AsyncSession], survey_id: int) -> int:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(SurveyParticipant.user_id).where(SurveyParticipant.survey_id == survey_id)
+        )
+        return len(list(rows))
+
+
+async def test_starts_together_make_one_response_each(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, _ = await _survey_with_people(sessions, 4, started=1)
+    taps = [
+        _start(survey_id, 0),  # began before: reopened
+        _start(survey_id, 1),
+        _start(survey_id, 1),  # a double tap meets the response the first tap began
+        _start(survey_id, 2),
+        _start(survey_id + 99, 3),
+    ]
+    async with sessions() as session, session.begin():
+        outcomes = await start_taps(session, DefinitionCache(), taps)
+    started = [outcome.started for outcome in outcomes]
+    assert [s.created if s else None for s in started] == [False, True, False, True, None]
+    assert started[1] is not None and started[2] is not None
+    assert started[1].response.id == started[2].response.id
+    assert started[1].response.language == "th"
+    assert outcomes[4].survey is None
+    assert await _ledger(sessions, survey_id) == 3
+    async with sessions() as session:
+        assert await load_state(session, ANSWERING, taps[3].person_key) == str(survey_id)
+    # The new responses are answered through the desk like any other.
+    desk = AnswerDesk(sessions, DefinitionCache())
+    answered = await desk.tap(_tap(survey_id, rating, Press.RATE, 3, 2))
+    assert answered.verdict == TapVerdict.SAVED
+
+
+async def test_a_start_alone_and_starts_refused(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, _, _ = await _survey_with_people(sessions, 2, started=0)
+    desk = AnswerDesk(sessions, DefinitionCache())
+    alone = await desk.start(_start(survey_id, 0))
+    assert alone.started is not None and alone.started.created
+    again = await desk.start(_start(survey_id, 0))
+    assert again.started is not None and not again.started.created
+    assert again.started.response.id == alone.started.response.id
+    later = NOW + timedelta(days=8)  # past its closing time
+    refused = await asyncio.gather(
+        desk.start(_start(survey_id, 1, now=later)), desk.start(_start(survey_id, 0, now=later))
+    )
+    assert [outcome.refusal for outcome in refused] == [Refusal.NOT_ANSWERABLE] * 2
+    assert await _ledger(sessions, survey_id) == 1

@@ -51,7 +51,7 @@ from i18n.shorten import shorten
 from questions import InvalidAnswer, Kind, Problem, answer_typed
 from questions.engine import MULTIPLE_SEPARATOR, NO, OTHER, YES, option_labels, rating_points
 from surveys import responses
-from surveys.answer_desk import ANSWERING, AnswerTap, Press, TapVerdict
+from surveys.answer_desk import ANSWERING, AnswerTap, Press, StartTap, TapVerdict
 from surveys.definitions import SURVEY_TEXT_MAX_LENGTH, answerable, as_question
 from surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveyStatus
 from surveys.responses import ConstraintFailed, Refusal, ResponseRefused
@@ -163,20 +163,20 @@ async def begin(update: Update, context: TidelineContext) -> Awaiting | int:
     new or where they stopped."""
     t = context.t
     (survey_id,) = button_args(update)
-    session = await context.session()
-    survey = await _find_survey(session, context, int(survey_id))
+    user = update.effective_user
+    assert user is not None
+    # Many people tapping at once (an invitation just went out) are written together.
+    outcome = await context.services.answer_desk.start(
+        StartTap(int(survey_id), user.id, person_key(update), t.language, context.now())
+    )
+    survey, started = outcome.survey, outcome.started
     if survey is None:
         await answer(update, context, not_found(t))
         return ConversationHandler.END
-    reader_id = await _account_id(session, update)
-    try:
-        started = await responses.start(
-            session, survey, reader_id, language=t.language, now=context.now()
-        )
-    except ResponseRefused as refused:
-        await answer(update, context, _refusal_text(context, survey, refused.refusal))
+    if started is None:
+        refusal = outcome.refusal or Refusal.NOT_ANSWERABLE
+        await answer(update, context, _refusal_text(context, survey, refusal))
         return ConversationHandler.END
-    await save_state(session, ANSWERING, person_key(update), str(survey.id))
     response = started.response
     if started.created:
         await _send_introduction(update, context, survey)
