@@ -246,3 +246,35 @@ async def test_a_start_alone_and_starts_refused(
     )
     assert [outcome.refusal for outcome in refused] == [Refusal.NOT_ANSWERABLE] * 2
     assert await _ledger(sessions, survey_id) == 1
+
+
+async def test_starts_together_refuse_a_second_anonymous_response(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, _, _ = await _survey_with_people(sessions, 3, started=0)
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        survey.anonymous = True
+        survey.updated_at = NOW + timedelta(minutes=1)
+    desk = AnswerDesk(sessions, DefinitionCache())
+    first = await desk.start(_start(survey_id, 0))
+    assert first.started is not None and first.started.response.user_id is None
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        response = await session.get(SurveyResponse, first.started.response.id)
+        participant = await session.get(SurveyParticipant, (survey_id, response.user_id or 0))
+        assert participant is None  # the response names nobody
+        ledger = await session.scalar(
+            select(SurveyParticipant).where(SurveyParticipant.response_id == response.id)
+        )
+        assert ledger is not None
+        ledger.response_id, ledger.submitted = None, True  # handed in
+    async with sessions() as session, session.begin():
+        outcomes = await start_taps(
+            session, DefinitionCache(), [_start(survey_id, 0), _start(survey_id, 1)]
+        )
+    assert outcomes[0].refusal == Refusal.ALREADY_SUBMITTED
+    assert outcomes[1].started is not None and outcomes[1].started.created
+    assert outcomes[1].started.response.user_id is None
