@@ -32,6 +32,7 @@ from handlers.events.registration import build_registration
 from handlers.kit.callbacks import CallbackCodec
 from handlers.kit.context import SERVICES_KEY, Services, TidelineContext, utc_now
 from handlers.kit.deep_links import DeepLinks
+from handlers.kit.latest_messages import LatestMessages
 from handlers.kit.steps import as_steps
 from handlers.organize.conversation import build_approvals, build_organize
 from handlers.people.help import build_help
@@ -133,6 +134,7 @@ def build_application(
     root = settings.BOT_API_BASE_URL
     # One budget for the bot: replies draw from it first, the outbox takes what is left.
     budget = SendBudget()
+    latest_messages = LatestMessages()
     bot = GuardedBot(
         token=settings.BOT_TOKEN,
         base_url=f"{root}/bot",
@@ -141,6 +143,7 @@ def build_application(
         # Long polling waits up to PTB's poll timeout on top of this read timeout.
         get_updates_request=AiohttpRequest(),
         rate_limiter=ReplyRateLimiter(budget),
+        latest_messages=latest_messages,
     )
     application = (
         ApplicationBuilder()
@@ -164,6 +167,7 @@ def build_application(
         registration_desk=RegistrationDesk(session_factory),
         answer_desk=AnswerDesk(session_factory, survey_definitions),
         survey_definitions=survey_definitions,
+        latest_messages=latest_messages,
         deep_links=DeepLinks([EVENT_LINK, CHECKIN_LINK, SURVEY_LINK, INVITATION_LINK]),
     )
     application.bot_data[SERVICES_KEY] = services

@@ -187,6 +187,32 @@ async def test_a_named_response_is_changed_from_the_link_until_the_survey_closes
     assert len(await _responses(bot)) == 1
 
 
+async def test_a_tapped_answer_turns_its_question_into_the_next_one(bot: BotRunner) -> None:
+    event_id = await make_event(bot)
+    await _survey(bot, event_id)
+    anna = await _participant(bot, 5011, event_id)
+    await bot.do(anna.send_command("my"))
+    await bot.do(anna.press("Answer: Beach cleanup feedback"))
+    question, shown = anna.last, len(anna.messages)
+    assert question is not None and "Question 1 of 5" in question.text
+    await bot.do(anna.press("Yes"))
+    # The newest message: edited into the next question, nothing new in the chat.
+    assert len(anna.messages) == shown and anna.last.message_id == question.message_id
+    assert "Question 2 of 5" in anna.last.text and "Litter seen?" in anna.last.text
+    await bot.do(anna.press("Bottles"))
+    assert anna.last.message_id == question.message_id and "✅ Bottles" in labels(anna)
+    # Something came after the question: the tap's answer comes below, where it is seen, and
+    # the question it was pressed on keeps no buttons.
+    await bot.do(anna.send_sticker())
+    assert anna.last.message_id != question.message_id
+    await bot.do(anna.press("Bags", message=question.message_id))
+    assert anna.last.message_id > question.message_id and "✅ Bags" in labels(anna)
+    assert not next(m for m in anna.messages if m.message_id == question.message_id).buttons
+    await bot.do(anna.press("Done"))
+    assert "Question 3 of 5" in anna.last.text
+    assert await _answers(bot) == {"first_time": "yes", "litter": "bottles bags"}
+
+
 async def test_stopping_keeps_every_answer_and_opening_again_continues(bot: BotRunner) -> None:
     event_id = await make_event(bot)
     await _survey(bot, event_id)

@@ -20,6 +20,7 @@ from accounts.service import Permission, find_account, has_permission
 from db.unit_of_work import UnitOfWork, refuse_inside_unit
 from events.registration_desk import RegistrationDesk
 from handlers.kit.callbacks import CallbackCodec
+from handlers.kit.latest_messages import LatestMessages
 from i18n import Catalogs, Translator
 from settings import Settings
 from surveys.answer_desk import AnswerDesk, DefinitionCache
@@ -39,6 +40,7 @@ class Services:
     registration_desk: RegistrationDesk
     answer_desk: AnswerDesk
     survey_definitions: DefinitionCache
+    latest_messages: LatestMessages
     deep_links: "DeepLinks"
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:

@@ -59,9 +59,12 @@ LIVE_LOCATION = _LiveLocation(name="LIVE_LOCATION")
 async def admit_edits(update: object, context: TidelineContext) -> None:
     """Gate 3: an edited message is an answer only when it edits the person's latest message
     and the step that read it is still waiting for that answer (it asked again); every other
-    edit stops here without a reply. Live-location updates pass on to check-in."""
+    edit stops here without a reply. Live-location updates pass on to check-in. A new message
+    becomes the chat's newest, which the buttons above it are then not."""
     if not isinstance(update, Update):
         return
+    if (message := update.message) is not None:
+        context.services.latest_messages.note(message.chat.id, message.message_id)
     edited = update.edited_message
     if edited is not None and LIVE_LOCATION.check_update(update):
         return

@@ -210,14 +210,19 @@ async def _show(
     response: SurveyResponse,
     *,
     note: str = "",
-    edit: bool = False,
     keep_pressed: bool = False,
 ) -> Awaiting:
-    """``edit``: in place of the pressed message (a tick). Otherwise anew, below anything the
-    person typed, and the pressed message loses its buttons (unless ``keep_pressed``: a list
-    such as /my), so only the question they are at has live ones."""
+    """A button pressed on the chat's newest message turns that message into the question the
+    person is at (or the summary): one edit, and only that question has live buttons. Pressed on
+    an older message (the person typed since, a typed label, a reminder came), the answer comes
+    anew below and the pressed message loses its buttons; a list such as /my keeps its own
+    (``keep_pressed``)."""
     query = update.callback_query
-    if query is not None and not edit and not keep_pressed and query.message is not None:
+    pressed = query.message if query is not None and not keep_pressed else None
+    in_place = pressed is not None and context.services.latest_messages.is_newest(
+        pressed.chat.id, pressed.message_id
+    )
+    if pressed is not None and not in_place and query is not None:
         await context.send(lambda: _drop_buttons(query))
     question = responses.current_question(survey, response)
     if question is None:
@@ -226,7 +231,7 @@ async def _show(
         text, keyboard = _question_screen(context, survey, response, question)
     if note:
         text = f"{note}\n\n{text}"
-    await answer(update, context, text, keyboard, edit=edit)
+    await answer(update, context, text, keyboard, edit=in_place)
     return Awaiting.ANSWER
 
 
@@ -593,7 +598,7 @@ async def _tick(update: Update, context: TidelineContext, *, selected: bool) -> 
         ticked.discard(value)
     in_order = MULTIPLE_SEPARATOR.join(v for v in choices if v in ticked)
     responses.keep_selection(survey, response, question, in_order, now=context.now())
-    return await _show(update, context, survey, response, edit=True)
+    return await _show(update, context, survey, response)
 
 
 async def select(update: Update, context: TidelineContext) -> Awaiting | None:
