@@ -1,8 +1,9 @@
 """Survey answering benchmark: N people answer an 8-question survey at once, through the
 sandbox Bot API over HTTP with the real bot process, against SQLite and PostgreSQL.
 
-Prints, per database: answers per second processed, p50/p99 from each answer's tap to the next
-question (or the summary) in that chat, the same for the Answer and Submit taps, the bot
+Prints, per database: answers per second processed (over the whole run, and steady: while
+nearly everyone is still answering), p50/p99 from each answer's tap to the next question (or
+the summary) in that chat, the same for the Answer and Submit taps, the bot
 process's CPU per answer, and what the database holds at the end: exactly one submitted response
 per person with its eight answers (duplicates and lost answers must be 0).
 
@@ -55,8 +56,9 @@ FIRST_PERSON = 200_000
 QUESTIONS = 8
 ANSWER_BUTTON = "Answer the survey"
 NOT_ANSWERS = ("« Back", "Skip", "Submit")
-# Replies that show the next question, the summary or the thanks (dropping the pressed
-# message's buttons is an editMessageReplyMarkup, which does not count).
+# Replies that show the next question, the summary or the thanks: the tapped message edited
+# into it, or a new message (dropping a pressed message's buttons, an editMessageReplyMarkup,
+# does not count).
 SHOWING = ("sendMessage", "editMessageText")
 
 

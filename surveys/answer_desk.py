@@ -1,5 +1,5 @@
-"""Taps on a survey question's answer buttons (a choice, a yes/no, a rating point) and on
-"Answer the survey", written together when many people answer at once.
+"""Taps on a survey question's answer buttons (a choice, a yes/no, a rating point), on
+"Answer the survey" and on Submit, written together when many people answer at once.
 
 Taps that arrive while an earlier batch is being written share one transaction
 (``db.group_commit``): one read of the surveys' state, one of the people, one of their responses
@@ -13,7 +13,8 @@ again.
 "Answer the survey" (``AnswerDesk.start``) begins or reopens each person's one response the
 same way, new responses and their ledger rows inserted together; a batch that meets a row
 another process inserted meanwhile fails as a whole and is retried one tap at a time, and a
-tap alone goes through ``surveys.responses.start``, which settles that race.
+tap alone goes through ``surveys.responses.start``, which settles that race. Submit
+(``AnswerDesk.submit``) hands responses in the same way, with ``surveys.responses.hand_in``.
 
 Each tap follows the rules of ``surveys.responses`` exactly as a tap on its own does, in tap
 order: the button must be of the question the person is at (a double tap finds the question
@@ -58,6 +59,8 @@ class TapVerdict(StrEnum):
     CONSTRAINT_FAILED = "constraint_failed"  # nothing kept; the question is asked again
     OTHER_CHOSEN = "other_chosen"  # "other" is ticked; what it is must be typed
     SAVED = "saved"  # kept; the person is at the next question (or the summary)
+    INCOMPLETE = "incomplete"  # Submit with a required question unanswered: back at that one
+    HANDED_IN = "handed_in"  # submitted
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,16 @@ class TapOutcome:
     survey: Survey | None = None
     response: SurveyResponse | None = None
     failed: ConstraintFailed | None = field(default=None, compare=False)
+    # For INCOMPLETE: the first required question shown and unanswered.
+    missing: SurveyQuestion | None = None
+
+
+@dataclass(frozen=True)
+class SubmitTap:
+    survey_id: int
+    telegram_id: int
+    person_key: str
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -142,12 +155,20 @@ class AnswerDesk:
         self._definitions = definitions
         self._taps: GroupCommit[AnswerTap, TapOutcome] = GroupCommit(self._write)
         self._starts: GroupCommit[StartTap, StartOutcome] = GroupCommit(self._write_starts)
+        self._submits: GroupCommit[SubmitTap, TapOutcome] = GroupCommit(self._write_submits)
 
     async def tap(self, tap: AnswerTap) -> TapOutcome:
         return await self._taps.submit(tap)
 
     async def start(self, tap: StartTap) -> StartOutcome:
         return await self._starts.submit(tap)
+
+    async def submit(self, tap: SubmitTap) -> TapOutcome:
+        return await self._submits.submit(tap)
+
+    async def _write_submits(self, taps: Sequence[SubmitTap]) -> list[TapOutcome]:
+        async with self._sessions() as session, session.begin():
+            return await submit_taps(session, self._definitions, taps)
 
     async def _write_starts(self, taps: Sequence[StartTap]) -> list[StartOutcome]:
         async with self._sessions() as session, session.begin():
@@ -172,6 +193,30 @@ async def answer_taps(
         person = people.get(tap.telegram_id)
         outcome = _answer(survey, found.get((tap.survey_id, person or 0)), tap)
         if outcome.response is not None:
+            _note_answering(session, notes, tap.person_key, tap.survey_id)
+        outcomes.append(outcome)
+    await session.flush()
+    return outcomes
+
+
+async def submit_taps(
+    session: AsyncSession, definitions: DefinitionCache, taps: Sequence[SubmitTap]
+) -> list[TapOutcome]:
+    """One outcome per tap, in order; the caller's transaction commits them together. A handed
+    in response's note of which survey the person is answering goes with it."""
+    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
+    people = await _people(session, {tap.telegram_id for tap in taps})
+    found = await _participants(session, set(surveys), set(people.values()))
+    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    outcomes = []
+    for tap in taps:
+        survey = surveys.get(tap.survey_id)
+        person = people.get(tap.telegram_id)
+        outcome = _hand_in(survey, found.get((tap.survey_id, person or 0)), tap)
+        if outcome.verdict == TapVerdict.HANDED_IN:
+            if (note := notes.pop(tap.person_key, None)) is not None:
+                await session.delete(note)
+        elif outcome.response is not None:
             _note_answering(session, notes, tap.person_key, tap.survey_id)
         outcomes.append(outcome)
     await session.flush()
@@ -264,6 +309,34 @@ def _answer(
     return TapOutcome(TapVerdict.SAVED, survey, response)
 
 
+def _hand_in(
+    survey: Survey | None,
+    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    tap: SubmitTap,
+) -> TapOutcome:
+    if survey is None or survey.status == SurveyStatus.DRAFT:
+        return TapOutcome(TapVerdict.NOT_FOUND)
+    if not answerable(survey, tap.now):
+        return TapOutcome(TapVerdict.NOT_ANSWERABLE, survey)
+    participant, response = found if found is not None else (None, None)
+    if response is None:
+        submitted = participant is not None and participant.submitted
+        return TapOutcome(TapVerdict.SUBMITTED if submitted else TapVerdict.NO_RESPONSE, survey)
+    if responses.current_question(survey, response) is not None:
+        # A summary from before the person went back to a question.
+        return TapOutcome(TapVerdict.STALE, survey, response)
+    try:
+        responses.hand_in(survey, response, participant, now=tap.now)
+    except ResponseRefused as refused:
+        if refused.refusal != Refusal.INCOMPLETE:
+            # A second Submit of an anonymous response in the same batch.
+            return TapOutcome(TapVerdict.SUBMITTED, survey)
+        missing = refused.questions[0]
+        responses.go_to(survey, response, missing.name, now=tap.now)
+        return TapOutcome(TapVerdict.INCOMPLETE, survey, response, missing=missing)
+    return TapOutcome(TapVerdict.HANDED_IN, survey, response)
+
+
 def _value(survey: Survey, question: SurveyQuestion, tap: AnswerTap) -> str | None:
     """The stored value the button stands for, if it is a button of this question."""
     if question.id != tap.question_id:
@@ -286,11 +359,11 @@ async def _people(session: AsyncSession, telegram_ids: set[int]) -> dict[int, in
     return {telegram_id: user_id for telegram_id, user_id in rows if telegram_id is not None}
 
 
-async def _responses(
+async def _participants(
     session: AsyncSession, survey_ids: set[int], user_ids: set[int]
-) -> dict[tuple[int, int], tuple[SurveyResponse | None, bool]]:
-    """By (survey, person): the response they can still open (as ``responses.response_of``),
-    and whether they handed one in."""
+) -> dict[tuple[int, int], tuple[SurveyParticipant, SurveyResponse | None]]:
+    """By (survey, person): their row in the ledger and the response they can still open (as
+    ``responses.response_of``)."""
     if not survey_ids or not user_ids:
         return {}
     rows = await session.execute(
@@ -299,8 +372,18 @@ async def _responses(
         .where(SurveyParticipant.survey_id.in_(survey_ids), SurveyParticipant.user_id.in_(user_ids))
     )
     return {
-        (participant.survey_id, participant.user_id): (response, participant.submitted)
+        (participant.survey_id, participant.user_id): (participant, response)
         for participant, response in rows
+    }
+
+
+async def _responses(
+    session: AsyncSession, survey_ids: set[int], user_ids: set[int]
+) -> dict[tuple[int, int], tuple[SurveyResponse | None, bool]]:
+    """By (survey, person): the response they can still open, and whether they handed one in."""
+    found = await _participants(session, survey_ids, user_ids)
+    return {
+        key: (response, participant.submitted) for key, (participant, response) in found.items()
     }
 
 

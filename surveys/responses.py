@@ -329,12 +329,24 @@ def summary(
 async def submit(
     session: AsyncSession, survey: Survey, response: SurveyResponse, user_id: int, *, now: datetime
 ) -> None:
-    """Hands the response in: every required question shown must be answered; answers to
-    questions the skip logic now hides are dropped, as ODK does. An anonymous response loses
-    its link to the person here for good."""
+    """Hands the response in (``hand_in``) for the person's row in the ledger."""
+    participant = await _participant(session, survey, user_id)
+    hand_in(survey, response, participant, now=now)
+    await session.flush()
+
+
+def hand_in(
+    survey: Survey,
+    response: SurveyResponse,
+    participant: SurveyParticipant | None,
+    *,
+    now: datetime,
+) -> None:
+    """Every required question shown must be answered; answers to questions the skip logic now
+    hides are dropped, as ODK does. An anonymous response loses its link to the person here for
+    good."""
     if not answerable(survey, now):
         raise ResponseRefused(Refusal.NOT_ANSWERABLE)
-    participant = await _participant(session, survey, user_id)
     if participant is None or participant.response_id != response.id:
         raise ResponseRefused(Refusal.ALREADY_SUBMITTED if participant else Refusal.NOT_THIS_SURVEY)
     _drop_hidden_answers(survey, response)
@@ -354,7 +366,6 @@ async def submit(
     else:
         response.submitted_at = now
         response.updated_at = now
-    await session.flush()
 
 
 def _drop_hidden_answers(survey: Survey, response: SurveyResponse) -> None:

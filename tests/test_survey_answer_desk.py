@@ -1,7 +1,8 @@
-"""The answer desk (surveys.answer_desk): many people's button answers written in one batch end
-exactly as they would one by one – a double tap counts once, a stale or forged button keeps
-nothing, a constraint failure keeps nothing, "other" waits for its text – and a survey closed or
-changed between batches is seen at once although its questions are kept between batches."""
+"""The answer desk (surveys.answer_desk): many people's button answers, starts and Submit taps
+written in one batch end exactly as they would one by one – a double tap counts once, a stale
+or forged button keeps nothing, a constraint failure keeps nothing, "other" waits for its text –
+and a survey closed or changed between batches is seen at once although its questions are kept
+between batches."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -24,9 +25,11 @@ from surveys.answer_desk import (
     DefinitionCache,
     Press,
     StartTap,
+    SubmitTap,
     TapVerdict,
     answer_taps,
     start_taps,
+    submit_taps,
 )
 from surveys.definitions import close_survey, open_survey
 from surveys.forms import Form, FormQuestion, QuestionTexts, SurveyTexts
@@ -277,3 +280,99 @@ async def test_starts_together_refuse_a_second_anonymous_response(
     assert outcomes[0].refusal == Refusal.ALREADY_SUBMITTED
     assert outcomes[1].started is not None and outcomes[1].started.created
     assert outcomes[1].started.response.user_id is None
+
+
+def _submit(survey_id: int, person: int) -> SubmitTap:
+    telegram_id = FIRST_PERSON + person
+    return SubmitTap(survey_id, telegram_id, f"[{telegram_id}, {telegram_id}]", NOW)
+
+
+async def _answer_all(
+    desk: AnswerDesk, survey_id: int, rating: int, heard: int, person: int
+) -> None:
+    for tap in (
+        _tap(survey_id, rating, Press.RATE, 4, person),
+        _tap(survey_id, heard, Press.CHOOSE, 0, person),
+    ):
+        assert (await desk.tap(tap)).verdict == TapVerdict.SAVED
+
+
+async def test_submits_together_hand_in_once_each_and_stop_at_what_is_missing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, heard = await _survey_with_people(sessions, 4, started=3)
+    desk = AnswerDesk(sessions, DefinitionCache())
+    await _answer_all(desk, survey_id, rating, heard, 0)
+    await _answer_all(desk, survey_id, rating, heard, 1)
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        went_back, skipped_ahead = [
+            await session.scalar(
+                select(SurveyResponse).join(User).where(User.telegram_id == FIRST_PERSON + n)
+            )
+            for n in (1, 2)
+        ]
+        assert went_back is not None and skipped_ahead is not None
+        # Person 1 went back to a question: the Submit of their summary is from before.
+        responses.back(survey, went_back, now=NOW)
+        # Person 2 is at the summary without an answer (as when a question became required).
+        skipped_ahead.position = len(survey.questions)
+    taps = [
+        _submit(survey_id, 0),
+        _submit(survey_id, 0),  # a double tap: a named response is handed in again, unchanged
+        _submit(survey_id, 1),
+        _submit(survey_id, 2),
+        _submit(survey_id, 3),  # never began
+        _submit(survey_id + 99, 0),
+    ]
+    async with sessions() as session, session.begin():
+        outcomes = await submit_taps(session, DefinitionCache(), taps)
+    assert [outcome.verdict for outcome in outcomes] == [
+        TapVerdict.HANDED_IN,
+        TapVerdict.HANDED_IN,
+        TapVerdict.STALE,
+        TapVerdict.INCOMPLETE,
+        TapVerdict.NO_RESPONSE,
+        TapVerdict.NOT_FOUND,
+    ]
+    assert outcomes[3].missing is not None and outcomes[3].missing.name == "overall"
+    async with sessions() as session:
+        submitted = await session.scalars(
+            select(User.telegram_id)
+            .join(SurveyParticipant, SurveyParticipant.user_id == User.id)
+            .where(SurveyParticipant.submitted.is_(True))
+        )
+        assert list(submitted) == [FIRST_PERSON]
+        # Typed answers are no longer for this survey once it is handed in.
+        assert await load_state(session, ANSWERING, taps[0].person_key) is None
+        assert await load_state(session, ANSWERING, taps[3].person_key) == str(survey_id)
+
+
+async def test_a_second_submit_of_an_anonymous_response_is_refused(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, rating, heard = await _survey_with_people(sessions, 1, started=0)
+    async with sessions() as session, session.begin():
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        survey.anonymous = True
+        survey.updated_at = NOW + timedelta(minutes=1)
+    desk = AnswerDesk(sessions, DefinitionCache())
+    assert (await desk.start(_start(survey_id, 0))).started is not None
+    await _answer_all(desk, survey_id, rating, heard, 0)
+    async with sessions() as session, session.begin():
+        outcomes = await submit_taps(
+            session, DefinitionCache(), [_submit(survey_id, 0), _submit(survey_id, 0)]
+        )
+    assert [outcome.verdict for outcome in outcomes] == [
+        TapVerdict.HANDED_IN,
+        TapVerdict.SUBMITTED,
+    ]
+    later = await desk.submit(_submit(survey_id, 0))
+    assert later.verdict == TapVerdict.SUBMITTED
+    async with sessions() as session:
+        ledger = await session.scalar(
+            select(SurveyParticipant).where(SurveyParticipant.survey_id == survey_id)
+        )
+        assert ledger is not None and ledger.submitted and ledger.response_id is None

@@ -1,17 +1,26 @@
 """A PTB persistence that keeps conversation states in Tideline's own database.
 
 Only conversations are stored: everything else a flow needs is saved to the domain tables as
-soon as the person gives it, so there is no user_data or chat_data to persist.
+soon as the person gives it, so there is no user_data or chat_data to persist. PTB hands over
+the states changed since its last run all at once, every few seconds: they are written together
+(``db.group_commit``), not one transaction each, which on SQLite would hold the one connection
+for every chat through hundreds of small transactions after a burst of people starting or
+finishing a flow.
 """
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from db.conversations import load_states, save_state
+from db.conversations import load_states, save_states
+from db.group_commit import GroupCommit
+
+# A conversation's name, its key as stored, and the new state (None: ended).
+_StateWrite = tuple[str, str, str | None]
 
 # Conversation keys are tuples of chat and user ids; JSON keeps them readable in the table.
 
@@ -37,6 +46,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         # state a step set, and most steps set the one the person was already in (the next
         # question of a survey), which needs no transaction of its own.
         self._stored: dict[tuple[str, ConversationKey], str | None] = {}
+        self._writes: GroupCommit[_StateWrite, None] = GroupCommit(self._write_states)
 
     async def get_conversations(self, name: str) -> ConversationDict:
         async with self._session_factory() as session:
@@ -54,12 +64,16 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         state = _state_text(new_state)
         if self._stored.get((name, key)) == state:
             return
-        async with self._session_factory() as session, session.begin():
-            await save_state(session, name, _encode_key(key), state)
+        await self._writes.submit((name, _encode_key(key), state))
         if state is None:
             self._stored.pop((name, key), None)
         else:
             self._stored[(name, key)] = state
+
+    async def _write_states(self, writes: Sequence[_StateWrite]) -> list[None]:
+        async with self._session_factory() as session, session.begin():
+            await save_states(session, writes)
+        return [None] * len(writes)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {}

@@ -51,7 +51,15 @@ from i18n.shorten import shorten
 from questions import InvalidAnswer, Kind, Problem, answer_typed
 from questions.engine import MULTIPLE_SEPARATOR, NO, OTHER, YES, option_labels, rating_points
 from surveys import responses
-from surveys.answer_desk import ANSWERING, AnswerTap, Press, StartTap, TapVerdict
+from surveys.answer_desk import (
+    ANSWERING,
+    AnswerTap,
+    Press,
+    StartTap,
+    SubmitTap,
+    TapOutcome,
+    TapVerdict,
+)
 from surveys.definitions import SURVEY_TEXT_MAX_LENGTH, answerable, as_question
 from surveys.models import Survey, SurveyQuestion, SurveyResponse, SurveyStatus
 from surveys.responses import ConstraintFailed, Refusal, ResponseRefused
@@ -543,6 +551,21 @@ async def _tap(update: Update, context: TidelineContext, press: Press) -> Awaiti
             context.now(),
         )
     )
+    if (answerable := await _answerable(update, context, tapped)) is None:
+        return None
+    survey, response = answerable
+    if tapped.failed is not None:
+        return await _constraint_failed(update, context, survey, response, tapped.failed)
+    if tapped.verdict == TapVerdict.OTHER_CHOSEN:
+        return await _ask_other(update, context)
+    return await _show(update, context, survey, response)
+
+
+async def _answerable(
+    update: Update, context: TidelineContext, tapped: TapOutcome
+) -> tuple[Survey, SurveyResponse] | None:
+    """The survey and response a desk's tap was for, or None once the person was told why
+    it was refused (nothing was changed then)."""
     t, survey, response = context.t, tapped.survey, tapped.response
     if survey is None:
         await _refuse(update, context, not_found(t))
@@ -558,11 +581,7 @@ async def _tap(update: Update, context: TidelineContext, press: Press) -> Awaiti
     if tapped.verdict == TapVerdict.STALE:
         await earlier_step_button(update, context)
         return None
-    if tapped.failed is not None:
-        return await _constraint_failed(update, context, survey, response, tapped.failed)
-    if tapped.verdict == TapVerdict.OTHER_CHOSEN:
-        return await _ask_other(update, context)
-    return await _show(update, context, survey, response)
+    return survey, response
 
 
 async def choose(update: Update, context: TidelineContext) -> Awaiting | int | None:
@@ -701,29 +720,20 @@ async def change(update: Update, context: TidelineContext) -> Awaiting | None:
 
 
 async def submit(update: Update, context: TidelineContext) -> Awaiting | int | None:
+    """Written together with other people's Submit taps (``surveys.answer_desk``)."""
     t = context.t
     (survey_id,) = button_args(update)
-    try:
-        survey, response = await _response_for(update, context, int(survey_id))
-    except _Stale:
+    user = update.effective_user
+    assert user is not None
+    handed = await context.services.answer_desk.submit(
+        SubmitTap(int(survey_id), user.id, person_key(update), context.now())
+    )
+    if (answerable := await _answerable(update, context, handed)) is None:
         return None
-    if responses.current_question(survey, response) is not None:
-        # A summary from before the person went back to a question.
-        await earlier_step_button(update, context)
-        return None
-    session = await context.session()
-    reader_id = await _account_id(session, update)
-    try:
-        await responses.submit(session, survey, response, reader_id, now=context.now())
-    except ResponseRefused as refused:
-        if refused.refusal != Refusal.INCOMPLETE:
-            await _refuse(update, context, _refusal_text(context, survey, refused.refusal))
-            return None
-        missing = refused.questions[0]
-        responses.go_to(survey, response, missing.name, now=context.now())
-        note = f"⚠️ {escape(_required_text(context, survey, missing))}"
+    survey, response = answerable
+    if handed.missing is not None:
+        note = f"⚠️ {escape(_required_text(context, survey, handed.missing))}"
         return await _show(update, context, survey, response, note=note)
-    await save_state(session, ANSWERING, person_key(update), None)
     texts = survey_texts(survey, t.language)
     thanks = str(texts.text.get("thank_you") or "") or t._("Thank you! Your answers are in.")
     text = _with_note(escape(thanks), t, texts)
