@@ -179,21 +179,43 @@ class AnswerDesk:
             return await answer_taps(session, self._definitions, taps)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What a batch of taps reads, one statement each: the surveys, the people by Telegram id,
+    their ledger rows with the responses they can still open, and their answering notes."""
+
+    surveys: dict[int, Survey]
+    people: dict[int, int]
+    found: dict[tuple[int, int], tuple[SurveyParticipant, SurveyResponse | None]]
+    notes: dict[str, ConversationState]
+
+    def of(
+        self, tap: AnswerTap | SubmitTap
+    ) -> tuple[Survey | None, tuple[SurveyParticipant, SurveyResponse | None] | None]:
+        person = self.people.get(tap.telegram_id)
+        return self.surveys.get(tap.survey_id), self.found.get((tap.survey_id, person or 0))
+
+
+async def _read_batch(
+    session: AsyncSession, definitions: DefinitionCache, taps: Sequence[AnswerTap | SubmitTap]
+) -> _Batch:
+    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
+    people = await _people(session, {tap.telegram_id for tap in taps})
+    found = await _participants(session, set(surveys), set(people.values()))
+    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    return _Batch(surveys, people, found, notes)
+
+
 async def answer_taps(
     session: AsyncSession, definitions: DefinitionCache, taps: Sequence[AnswerTap]
 ) -> list[TapOutcome]:
     """One outcome per tap, in order; the caller's transaction commits them together."""
-    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
-    people = await _people(session, {tap.telegram_id for tap in taps})
-    found = await _responses(session, set(surveys), set(people.values()))
-    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    batch = await _read_batch(session, definitions, taps)
     outcomes = []
     for tap in taps:
-        survey = surveys.get(tap.survey_id)
-        person = people.get(tap.telegram_id)
-        outcome = _answer(survey, found.get((tap.survey_id, person or 0)), tap)
+        outcome = _answer(*batch.of(tap), tap)
         if outcome.response is not None:
-            _note_answering(session, notes, tap.person_key, tap.survey_id)
+            _note_answering(session, batch.notes, tap.person_key, tap.survey_id)
         outcomes.append(outcome)
     await session.flush()
     return outcomes
@@ -204,20 +226,15 @@ async def submit_taps(
 ) -> list[TapOutcome]:
     """One outcome per tap, in order; the caller's transaction commits them together. A handed
     in response's note of which survey the person is answering goes with it."""
-    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
-    people = await _people(session, {tap.telegram_id for tap in taps})
-    found = await _participants(session, set(surveys), set(people.values()))
-    notes = await _answering_notes(session, {tap.person_key for tap in taps})
+    batch = await _read_batch(session, definitions, taps)
     outcomes = []
     for tap in taps:
-        survey = surveys.get(tap.survey_id)
-        person = people.get(tap.telegram_id)
-        outcome = _hand_in(survey, found.get((tap.survey_id, person or 0)), tap)
+        outcome = _hand_in(*batch.of(tap), tap)
         if outcome.verdict == TapVerdict.HANDED_IN:
-            if (note := notes.pop(tap.person_key, None)) is not None:
+            if (note := batch.notes.pop(tap.person_key, None)) is not None:
                 await session.delete(note)
         elif outcome.response is not None:
-            _note_answering(session, notes, tap.person_key, tap.survey_id)
+            _note_answering(session, batch.notes, tap.person_key, tap.survey_id)
         outcomes.append(outcome)
     await session.flush()
     return outcomes
@@ -284,15 +301,14 @@ def _start_refusal(survey: Survey | None, person: int | None, tap: StartTap) -> 
 
 
 def _answer(
-    survey: Survey | None, found: tuple[SurveyResponse | None, bool] | None, tap: AnswerTap
+    survey: Survey | None,
+    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    tap: AnswerTap,
 ) -> TapOutcome:
-    if survey is None or survey.status == SurveyStatus.DRAFT:
-        return TapOutcome(TapVerdict.NOT_FOUND)
-    if not answerable(survey, tap.now):
-        return TapOutcome(TapVerdict.NOT_ANSWERABLE, survey)
-    response, submitted = found if found is not None else (None, False)
-    if response is None:
-        return TapOutcome(TapVerdict.SUBMITTED if submitted else TapVerdict.NO_RESPONSE, survey)
+    opened = _open_response(survey, found, tap.now)
+    if isinstance(opened, TapOutcome):
+        return opened
+    survey, _, response = opened
     question = responses.current_question(survey, response)
     value = _value(survey, question, tap) if question is not None else None
     if question is None or value is None:
@@ -309,19 +325,33 @@ def _answer(
     return TapOutcome(TapVerdict.SAVED, survey, response)
 
 
+def _open_response(
+    survey: Survey | None,
+    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    now: datetime,
+) -> TapOutcome | tuple[Survey, SurveyParticipant, SurveyResponse]:
+    """The survey, ledger row and response a tap may touch, or why it may not: no such
+    survey, not answerable, or no response open to the person."""
+    if survey is None or survey.status == SurveyStatus.DRAFT:
+        return TapOutcome(TapVerdict.NOT_FOUND)
+    if not answerable(survey, now):
+        return TapOutcome(TapVerdict.NOT_ANSWERABLE, survey)
+    participant, response = found if found is not None else (None, None)
+    if participant is None or response is None:
+        submitted = participant is not None and participant.submitted
+        return TapOutcome(TapVerdict.SUBMITTED if submitted else TapVerdict.NO_RESPONSE, survey)
+    return survey, participant, response
+
+
 def _hand_in(
     survey: Survey | None,
     found: tuple[SurveyParticipant, SurveyResponse | None] | None,
     tap: SubmitTap,
 ) -> TapOutcome:
-    if survey is None or survey.status == SurveyStatus.DRAFT:
-        return TapOutcome(TapVerdict.NOT_FOUND)
-    if not answerable(survey, tap.now):
-        return TapOutcome(TapVerdict.NOT_ANSWERABLE, survey)
-    participant, response = found if found is not None else (None, None)
-    if response is None:
-        submitted = participant is not None and participant.submitted
-        return TapOutcome(TapVerdict.SUBMITTED if submitted else TapVerdict.NO_RESPONSE, survey)
+    opened = _open_response(survey, found, tap.now)
+    if isinstance(opened, TapOutcome):
+        return opened
+    survey, participant, response = opened
     if responses.current_question(survey, response) is not None:
         # A summary from before the person went back to a question.
         return TapOutcome(TapVerdict.STALE, survey, response)

@@ -251,15 +251,19 @@ async def test_a_start_alone_and_starts_refused(
     assert await _ledger(sessions, survey_id) == 1
 
 
-async def test_starts_together_refuse_a_second_anonymous_response(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    survey_id, _, _ = await _survey_with_people(sessions, 3, started=0)
+async def _make_anonymous(sessions: async_sessionmaker[AsyncSession], survey_id: int) -> None:
     async with sessions() as session, session.begin():
         survey = await session.get(Survey, survey_id)
         assert survey is not None
         survey.anonymous = True
         survey.updated_at = NOW + timedelta(minutes=1)
+
+
+async def test_starts_together_refuse_a_second_anonymous_response(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    survey_id, _, _ = await _survey_with_people(sessions, 3, started=0)
+    await _make_anonymous(sessions, survey_id)
     desk = AnswerDesk(sessions, DefinitionCache())
     first = await desk.start(_start(survey_id, 0))
     assert first.started is not None and first.started.response.user_id is None
@@ -353,11 +357,7 @@ async def test_a_second_submit_of_an_anonymous_response_is_refused(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     survey_id, rating, heard = await _survey_with_people(sessions, 1, started=0)
-    async with sessions() as session, session.begin():
-        survey = await session.get(Survey, survey_id)
-        assert survey is not None
-        survey.anonymous = True
-        survey.updated_at = NOW + timedelta(minutes=1)
+    await _make_anonymous(sessions, survey_id)
     desk = AnswerDesk(sessions, DefinitionCache())
     assert (await desk.start(_start(survey_id, 0))).started is not None
     await _answer_all(desk, survey_id, rating, heard, 0)
