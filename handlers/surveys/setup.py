@@ -11,6 +11,7 @@ partnership-wide draft. The diagram is setup.mmd.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from html import escape
@@ -183,59 +184,38 @@ def _sending_rows(context: TidelineContext, survey: Survey, event: Event | None)
     """The invitation delay (post-event only) and the reminders' maximum and gap, each button
     carrying the value it sets."""
     t = context.t
+
+    def row(
+        action: str, choices: tuple[int, ...], current: int, label: Callable[[int], str]
+    ) -> list[InlineKeyboardButton]:
+        return [
+            context.button(_mark(current == value, label(value)), action, survey.id, value)
+            for value in choices
+        ]
+
+    def delay(hours: int) -> str:
+        if hours == 24:
+            return t._("Next day")
+        return t.ngettext("{count} hour after", "{count} hours after", hours).format(
+            count=t.number(hours)
+        )
+
+    def reminders(count: int) -> str:
+        if count == 0:
+            return t._("No reminders")
+        return t.ngettext("{count} reminder", "{count} reminders", count).format(
+            count=t.number(count)
+        )
+
+    def gap(hours: int) -> str:
+        return t._("{count} h apart").format(count=t.number(hours))
+
     keyboard: Keyboard = []
     if event is not None:
-        keyboard.append(
-            [
-                context.button(
-                    _mark(
-                        survey.invite_delay_hours == hours,
-                        t._("Next day")
-                        if hours == 24
-                        else t.ngettext("{count} hour after", "{count} hours after", hours).format(
-                            count=t.number(hours)
-                        ),
-                    ),
-                    DELAY,
-                    survey.id,
-                    hours,
-                )
-                for hours in INVITE_DELAY_CHOICES
-            ]
-        )
-    keyboard.append(
-        [
-            context.button(
-                _mark(
-                    survey.reminder_max == count,
-                    t._("No reminders")
-                    if count == 0
-                    else t.ngettext("{count} reminder", "{count} reminders", count).format(
-                        count=t.number(count)
-                    ),
-                ),
-                REMINDERS,
-                survey.id,
-                count,
-            )
-            for count in REMINDER_MAX_CHOICES
-        ]
-    )
+        keyboard.append(row(DELAY, INVITE_DELAY_CHOICES, survey.invite_delay_hours, delay))
+    keyboard.append(row(REMINDERS, REMINDER_MAX_CHOICES, survey.reminder_max, reminders))
     if survey.reminder_max:
-        keyboard.append(
-            [
-                context.button(
-                    _mark(
-                        survey.reminder_gap_hours == hours,
-                        t._("{count} h apart").format(count=t.number(hours)),
-                    ),
-                    GAP,
-                    survey.id,
-                    hours,
-                )
-                for hours in REMINDER_GAP_CHOICES
-            ]
-        )
+        keyboard.append(row(GAP, REMINDER_GAP_CHOICES, survey.reminder_gap_hours, gap))
     return keyboard
 
 
