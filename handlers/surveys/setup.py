@@ -11,7 +11,7 @@ partnership-wide draft. The diagram is setup.mmd.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from enum import StrEnum
 from html import escape
@@ -547,120 +547,112 @@ async def choose_template(update: Update, context: TidelineContext) -> Any:
     return ConversationHandler.END
 
 
-async def choose_anonymity(update: Update, context: TidelineContext) -> Any:
-    survey_id, raw = int(button_args(update)[0]), button_args(update)[1]
-    t = context.t
+# What a step does to the survey the button names, once it is one the person organizes: changes
+# it (raising Refused to refuse, which changes nothing), and says what to put above its screen.
+SurveyChange = Callable[[AsyncSession, Survey, Event | None], Awaitable[str | None]]
+
+
+async def _survey_step(update: Update, context: TidelineContext, change: SurveyChange) -> Any:
+    """A button carrying ``[survey id, ...]``: ``change``, then the survey's screen in place of
+    the pressed message."""
     session = await context.session()
     account = await account_of(session, update)
     try:
+        survey_id = _survey_button(context, button_args(update), values=None)
         survey, event = await _organized_survey(session, context, account, survey_id)
-        anonymous = raw == "anonymous"
+        notice = await change(session, survey, event)
+    except Refused as refusal:
+        await _refuse(update, context, refusal)
+        return None
+    text, keyboard = await _survey_screen(session, context, survey, event, notice)
+    await answer(update, context, text, keyboard, edit=True)
+    return ConversationHandler.END
+
+
+async def choose_anonymity(update: Update, context: TidelineContext) -> Any:
+    t = context.t
+    raw = button_args(update)[1:]
+    anonymous = raw == ["anonymous"]
+
+    async def change(_session: AsyncSession, survey: Survey, _event: Event | None) -> None:
+        if raw not in (["anonymous"], ["named"]):
+            raise Refused(t._("That button is out of date."))
         if survey.status != SurveyStatus.DRAFT and survey.anonymous != anonymous:
             raise Refused(
                 t._("The survey is already open: whether it is anonymous can no longer change.")
             )
-    except Refused as refusal:
-        await _refuse(update, context, refusal)
-        return None
-    survey.anonymous = anonymous
-    survey.updated_at = context.now()
-    text, keyboard = await _survey_screen(session, context, survey, event)
-    await answer(update, context, text, keyboard, edit=True)
-    return ConversationHandler.END
+        survey.anonymous = anonymous
+        survey.updated_at = context.now()
+
+    return await _survey_step(update, context, change)
 
 
 async def choose_audience(update: Update, context: TidelineContext) -> Any:
-    survey_id, raw = int(button_args(update)[0]), button_args(update)[1]
     t = context.t
-    session = await context.session()
-    account = await account_of(session, update)
-    try:
-        survey, event = await _organized_survey(session, context, account, survey_id)
-        if event is None:
-            raise Refused(t._("That survey no longer exists."))
-        audience = SurveyAudience(raw)
+    raw = button_args(update)[1:]
+
+    async def change(_session: AsyncSession, survey: Survey, event: Event | None) -> None:
+        if event is None or len(raw) != 1 or raw[0] not in set(SurveyAudience):
+            raise Refused(t._("That button is out of date."))
+        audience = SurveyAudience(raw[0])
         if survey.status != SurveyStatus.DRAFT and survey.audience != audience:
             raise Refused(t._("The survey is already open."))
-    except Refused as refusal:
-        await _refuse(update, context, refusal)
-        return None
-    survey.audience = audience
-    survey.updated_at = context.now()
-    text, keyboard = await _screen(context, event, survey)
-    await answer(update, context, text, keyboard, edit=True)
-    return ConversationHandler.END
+        survey.audience = audience
+        survey.updated_at = context.now()
+
+    return await _survey_step(update, context, change)
 
 
 async def open_event_survey(update: Update, context: TidelineContext) -> Any:
-    (survey_id,) = _int_args(update)
     t = context.t
-    session = await context.session()
-    account = await account_of(session, update)
-    try:
-        survey, event = await _organized_survey(session, context, account, survey_id)
+
+    async def change(session: AsyncSession, survey: Survey, event: Event | None) -> str:
         if event is not None and event.status == EventStatus.CANCELLED:
             raise Refused(t._("This event has been cancelled, so it can no longer be changed."))
         if survey.status == SurveyStatus.OPEN:
-            notice = t._("The survey is already open.")
-        else:
-            try:
-                open_survey(survey, now=context.now())
-            except StatusRefused:
-                raise Refused(t._("Only a draft survey with questions can be opened.")) from None
-            notice = t._("✅ The survey is open.")
-            if event is None:
-                invited = await invite_audience(session, survey, now=context.now())
-                notice += "\n" + t.ngettext(
-                    "{count} invitation is on its way.",
-                    "{count} invitations are on their way.",
-                    invited,
-                ).format(count=t.number(invited))
-    except Refused as refusal:
-        await _refuse(update, context, refusal)
-        return None
-    text, keyboard = await _survey_screen(session, context, survey, event, notice)
-    await answer(update, context, text, keyboard, edit=True)
-    return ConversationHandler.END
+            return t._("The survey is already open.")
+        try:
+            open_survey(survey, now=context.now())
+        except StatusRefused:
+            raise Refused(t._("Only a draft survey with questions can be opened.")) from None
+        notice = t._("✅ The survey is open.")
+        if event is None:
+            invited = await invite_audience(session, survey, now=context.now())
+            notice += "\n" + t.ngettext(
+                "{count} invitation is on its way.",
+                "{count} invitations are on their way.",
+                invited,
+            ).format(count=t.number(invited))
+        return notice
+
+    return await _survey_step(update, context, change)
 
 
 async def close_event_survey(update: Update, context: TidelineContext) -> Any:
-    (survey_id,) = _int_args(update)
     t = context.t
-    session = await context.session()
-    account = await account_of(session, update)
-    try:
-        survey, event = await _organized_survey(session, context, account, survey_id)
-    except Refused as refusal:
-        await _refuse(update, context, refusal)
-        return None
-    notice = t._("The survey is closed: no more answers, invitations or reminders.")
-    if survey.status == SurveyStatus.OPEN:
-        close_survey(survey, now=context.now())
-        await stop_survey_sends(session, survey, now=context.now())
-    elif survey.status == SurveyStatus.CLOSED:
-        notice = t._("The survey was already closed.")
-    text, keyboard = await _survey_screen(session, context, survey, event, notice)
-    await answer(update, context, text, keyboard, edit=True)
-    return ConversationHandler.END
+
+    async def change(session: AsyncSession, survey: Survey, _event: Event | None) -> str:
+        if survey.status == SurveyStatus.CLOSED:
+            return t._("The survey was already closed.")
+        if survey.status == SurveyStatus.OPEN:
+            close_survey(survey, now=context.now())
+            await stop_survey_sends(session, survey, now=context.now())
+        return t._("The survey is closed: no more answers, invitations or reminders.")
+
+    return await _survey_step(update, context, change)
 
 
 async def show_partnership_screen(update: Update, context: TidelineContext) -> Any:
-    (survey_id,) = _int_args(update)
-    session = await context.session()
-    account = await account_of(session, update)
-    try:
-        survey, event = await _organized_survey(session, context, account, survey_id)
-    except Refused as refusal:
-        await _refuse(update, context, refusal)
+    async def change(_session: AsyncSession, _survey: Survey, _event: Event | None) -> None:
         return None
-    text, keyboard = await _survey_screen(session, context, survey, event)
-    await answer(update, context, text, keyboard, edit=True)
-    return ConversationHandler.END
+
+    return await _survey_step(update, context, change)
 
 
-def _survey_button(context: TidelineContext, args: list[str], *, values: int = 1) -> int:
-    """The survey id of a button carrying ``[survey id, *values]``; refused if malformed."""
-    if len(args) != 1 + values or not args[0].isdigit():
+def _survey_button(context: TidelineContext, args: list[str], *, values: int | None = 1) -> int:
+    """The survey id of a button carrying ``[survey id, *values]`` (``values`` None: any number
+    of them); refused if malformed."""
+    if not args or not args[0].isdigit() or (values is not None and len(args) != 1 + values):
         raise Refused(context.t._("That button is out of date."))
     return int(args[0])
 
