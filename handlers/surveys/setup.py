@@ -676,6 +676,18 @@ async def _draft_to_change(
     return survey, event
 
 
+async def _partnership_draft(
+    session: AsyncSession, update: Update, context: TidelineContext, *, values: int = 1
+) -> tuple[Survey, list[str]]:
+    """The partnership-wide draft a button carrying ``[survey id, *values]`` names, with the
+    button's arguments; refused as ``_draft_to_change`` says."""
+    account = await account_of(session, update)
+    args = button_args(update)
+    survey_id = _survey_button(context, args, values=values)
+    survey, _ = await _draft_to_change(session, context, account, survey_id, partnership_only=True)
+    return survey, args
+
+
 async def _change_draft(
     update: Update, context: TidelineContext, change: Any, *, partnership_only: bool = False
 ) -> Any:
@@ -803,13 +815,8 @@ async def _narrow_screen(
 async def show_narrow_screen(update: Update, context: TidelineContext) -> Any:
     t = context.t
     session = await context.session()
-    account = await account_of(session, update)
-    args = button_args(update)
     try:
-        survey_id = _survey_button(context, args)
-        survey, _ = await _draft_to_change(
-            session, context, account, survey_id, partnership_only=True
-        )
+        survey, args = await _partnership_draft(session, update, context)
         if args[1] not in set(Narrow):
             raise Refused(t._("That button is out of date."))
         which = Narrow(args[1])
@@ -834,13 +841,8 @@ async def _narrowed(
     offered) to a partnership-wide draft, then shows its screen."""
     t = context.t
     session = await context.session()
-    account = await account_of(session, update)
     try:
-        args = button_args(update)
-        survey_id = _survey_button(context, args, values=values)
-        survey, _ = await _draft_to_change(
-            session, context, account, survey_id, partnership_only=True
-        )
+        survey, args = await _partnership_draft(session, update, context, values=values)
         filters = await narrow(session, audience_filters(survey), args[1:])
         if filters is None:
             raise Refused(t._("That button is out of date."))
@@ -891,13 +893,8 @@ async def choose_audience_event(update: Update, context: TidelineContext) -> Any
     """Which of the event's people: registered, attended or missed it."""
     t = context.t
     session = await context.session()
-    account = await account_of(session, update)
-    args = button_args(update)
     try:
-        survey_id = _survey_button(context, args)
-        survey, _ = await _draft_to_change(
-            session, context, account, survey_id, partnership_only=True
-        )
+        survey, args = await _partnership_draft(session, update, context)
         event = await find_event(session, int(args[1])) if args[1].isdigit() else None
         if event is None:
             raise Refused(t._("That event no longer exists."))
