@@ -273,3 +273,26 @@ async def test_no_reminder_to_someone_who_erased_their_data(
     assert row is not None and row.status != OutboxStatus.SENT
     await _advance_to(bot, clock, invited + timedelta(hours=120))
     assert len(_survey_messages(pia)) == 1
+
+
+async def test_a_question_tapped_above_a_reminder_is_answered_below_it(
+    bot: BotRunner, clock: SimulatedClock
+) -> None:
+    await make_organizer(bot, 6291, "Ana")
+    pia = await make_participant(bot, 6292, "Pia")
+    _, survey_id, event = await _event_with_open_survey(bot, 6291, [6292])
+    invited = event.ends_at + HOUR
+    await _advance_to(bot, clock, invited)
+    # The invitation's Start opens the link.
+    await bot.do(pia.send_command("start", f"sv_{survey_id}"))
+    await bot.do(pia.press("Answer the survey"))
+    question = pia.last
+    assert question is not None and "What did you like?" in question.text
+    await _advance_to(bot, clock, invited + timedelta(hours=48))
+    reminder = _survey_messages(pia)[-1]
+    assert "3 questions are left" in reminder.text
+    # The question is no longer the newest message: the next one comes below the reminder.
+    await bot.do(pia.press("Skip", message=question.message_id))
+    assert "What should we improve?" in pia.last.text
+    assert pia.last.message_id > reminder.message_id
+    assert not next(m for m in pia.messages if m.message_id == question.message_id).buttons
