@@ -35,6 +35,8 @@ class MetricSeries:
     target: tuple[int, float]
     reported: Sequence[tuple[int, float]] = field(default_factory=tuple)
     percent: bool = False
+    # A count of things (items eliminated, reuse models): its axis shows whole numbers only.
+    whole: bool = False
 
     def points(self) -> list[tuple[int, float]]:
         return [self.baseline, self.target, *self.reported]
@@ -105,7 +107,7 @@ def _draw_metric(chart: Canvas, axes: Axes, metric: MetricSeries, *, panel_width
         **chart.text_style(LABEL_SIZE),
     )
     _year_axis(chart, axes, [year for year, _ in metric.points()])
-    _metric_axis(chart, axes, [value for _, value in metric.points()], percent=metric.percent)
+    _metric_axis(chart, axes, metric)
     axes.grid(True, color=GRID)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
@@ -124,16 +126,22 @@ def _year_axis(chart: Canvas, axes: Axes, years: list[int]) -> None:
     axes.set_xticks(ticks, labels=[str(year) for year in ticks], **chart.text_style(TICK_SIZE))
 
 
-def _metric_axis(chart: Canvas, axes: Axes, values: list[float], *, percent: bool) -> None:
+def metric_axis(metric: MetricSeries) -> tuple[float, float, list[float]]:
+    """The value axis of a metric's panel: its lower and upper limits and its ticks."""
+    values = [value for _, value in metric.points()]
     low, high = min(0.0, min(values)), max(values)
     span = (high - low) or 1.0
     # Room above the highest point for its value label.
     top = high + span * 0.25
-    ticks = value_ticks(low, top, integer=False)
+    return low, top, value_ticks(low, top, integer=metric.whole)
+
+
+def _metric_axis(chart: Canvas, axes: Axes, metric: MetricSeries) -> None:
+    low, top, ticks = metric_axis(metric)
     axes.set_ylim(low, top)
     axes.set_yticks(
         ticks,
-        labels=[chart.number(tick, percent=percent) for tick in ticks],
+        labels=[chart.number(tick, percent=metric.percent) for tick in ticks],
         **chart.text_style(TICK_SIZE),
     )
 

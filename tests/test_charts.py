@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from charts.fonts import (
     register_fonts,
 )
 from charts.specimens import SPECIMENS
+from charts.trajectory_chart import metric_axis
 from charts.wrap import ELLIPSIS, cluster_starts, wrap
 from i18n import LANGUAGE_CODES
 
@@ -308,3 +310,11 @@ def test_a_cluster_stays_whole_even_when_wider_than_the_line() -> None:
 def test_text_beyond_the_last_line_ends_in_an_ellipsis() -> None:
     lines = wrap("one two three four five six", _fits_in(9), 2)
     assert lines == ["one two", "three" + ELLIPSIS]
+
+
+def test_a_count_metric_has_whole_number_ticks() -> None:
+    reuse_models = charts.MetricSeries("Reuse models", (2023, 0.0), (2030, 2.0), [(2024, 1.0)])
+    _, _, fractional = metric_axis(reuse_models)
+    assert any(not tick.is_integer() for tick in fractional)
+    _, top, ticks = metric_axis(replace(reuse_models, whole=True))
+    assert ticks and all(tick.is_integer() for tick in ticks) and max(ticks) <= top

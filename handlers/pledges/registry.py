@@ -25,6 +25,7 @@ from handlers.pledges.progress_texts import METRIC_NAMES, PROGRESS_LABELS
 from i18n import Translator, lazy
 from i18n.fallback import pick
 from pledges import brand_audits, export, public, service
+from pledges.content import COUNT_METRICS
 from pledges.models import (
     PERCENT_METRICS,
     Commitment,
@@ -310,6 +311,7 @@ def _chart(
             target=(commitment.target_year, commitment.target_value),
             reported=tuple(history.get(commitment.id, ())),
             percent=commitment.metric in PERCENT_METRICS,
+            whole=commitment.metric in COUNT_METRICS,
         )
         for commitment in pledge.commitments[:MAX_METRICS]
     ]
