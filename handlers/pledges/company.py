@@ -6,6 +6,7 @@ merge a duplicate into the company it duplicates or transfer a company to a new 
 that the person is a member (or an administrator) of the company it names."""
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from html import escape
@@ -42,7 +43,7 @@ from handlers.pledges.pledge_texts import (
     company_name,
     problem_message,
 )
-from i18n import lazy
+from i18n import Translator, lazy
 from pledges import service
 from pledges.brands import BRANDS_MAX
 from pledges.content import InvalidContent
@@ -757,20 +758,31 @@ async def _admin_company(update: Update, context: TidelineContext) -> Company | 
     return company
 
 
-async def ask_duplicate_of(update: Update, context: TidelineContext) -> Awaiting | int:
+async def _ask_admin(
+    update: Update,
+    context: TidelineContext,
+    prompt: Callable[[Translator], str],
+    awaiting: Awaiting,
+) -> Awaiting | int:
+    """An administrator's step on the company the button names: ``prompt`` (translated, with
+    a ``{company}`` placeholder), then wait for what it asks."""
     company = await _admin_company(update, context)
     if company is None:
         return ConversationHandler.END
     t = context.t
-    await answer(
-        update,
-        context,
-        t._(
+    name = escape(company_name(company, t.language))
+    await answer(update, context, prompt(t).format(company=name))
+    return awaiting
+
+
+async def ask_duplicate_of(update: Update, context: TidelineContext) -> Awaiting | int:
+    def prompt(t: Translator) -> str:
+        return t._(
             "Which company does {company} duplicate? Type its number (the #number on its "
             "screen). Its members, brands and pledges move there."
-        ).format(company=escape(company_name(company, t.language))),
-    )
-    return Awaiting.DUPLICATE_OF
+        )
+
+    return await _ask_admin(update, context, prompt, Awaiting.DUPLICATE_OF)
 
 
 async def _typed_company(update: Update, context: TidelineContext) -> Company | None:
@@ -819,19 +831,13 @@ async def type_duplicate_of(update: Update, context: TidelineContext) -> int | N
 
 
 async def ask_new_member(update: Update, context: TidelineContext) -> Awaiting | int:
-    company = await _admin_company(update, context)
-    if company is None:
-        return ConversationHandler.END
-    t = context.t
-    await answer(
-        update,
-        context,
-        t._(
+    def prompt(t: Translator) -> str:
+        return t._(
             "Whom should {company} be transferred to? Type their Telegram user id (a "
             "number; they must have used this bot). They become its only member."
-        ).format(company=escape(company_name(company, t.language))),
-    )
-    return Awaiting.NEW_MEMBER
+        )
+
+    return await _ask_admin(update, context, prompt, Awaiting.NEW_MEMBER)
 
 
 async def type_new_member(update: Update, context: TidelineContext) -> int | None:
