@@ -22,10 +22,11 @@ already answered and is refused as stale), the survey must be answerable, and a 
 failure keeps nothing.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -112,6 +113,10 @@ class StartOutcome:
     started: Started | None = None
 
 
+_Tap = TypeVar("_Tap", AnswerTap, SubmitTap)
+# A person's row in the ledger, and the response they can still open (if any).
+_Found = tuple[SurveyParticipant, SurveyResponse | None]
+
 _Liveness = tuple[SurveyStatus, datetime | None, datetime | None, datetime]
 
 
@@ -179,46 +184,11 @@ class AnswerDesk:
             return await answer_taps(session, self._definitions, taps)
 
 
-@dataclass(frozen=True)
-class _Batch:
-    """What a batch of taps reads, one statement each: the surveys, the people by Telegram id,
-    their ledger rows with the responses they can still open, and their answering notes."""
-
-    surveys: dict[int, Survey]
-    people: dict[int, int]
-    found: dict[tuple[int, int], tuple[SurveyParticipant, SurveyResponse | None]]
-    notes: dict[str, ConversationState]
-
-    def of(
-        self, tap: AnswerTap | SubmitTap
-    ) -> tuple[Survey | None, tuple[SurveyParticipant, SurveyResponse | None] | None]:
-        person = self.people.get(tap.telegram_id)
-        return self.surveys.get(tap.survey_id), self.found.get((tap.survey_id, person or 0))
-
-
-async def _read_batch(
-    session: AsyncSession, definitions: DefinitionCache, taps: Sequence[AnswerTap | SubmitTap]
-) -> _Batch:
-    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
-    people = await _people(session, {tap.telegram_id for tap in taps})
-    found = await _participants(session, set(surveys), set(people.values()))
-    notes = await _answering_notes(session, {tap.person_key for tap in taps})
-    return _Batch(surveys, people, found, notes)
-
-
 async def answer_taps(
     session: AsyncSession, definitions: DefinitionCache, taps: Sequence[AnswerTap]
 ) -> list[TapOutcome]:
     """One outcome per tap, in order; the caller's transaction commits them together."""
-    batch = await _read_batch(session, definitions, taps)
-    outcomes = []
-    for tap in taps:
-        outcome = _answer(*batch.of(tap), tap)
-        if outcome.response is not None:
-            _note_answering(session, batch.notes, tap.person_key, tap.survey_id)
-        outcomes.append(outcome)
-    await session.flush()
-    return outcomes
+    return await _settle(session, definitions, taps, _answer)
 
 
 async def submit_taps(
@@ -226,15 +196,31 @@ async def submit_taps(
 ) -> list[TapOutcome]:
     """One outcome per tap, in order; the caller's transaction commits them together. A handed
     in response's note of which survey the person is answering goes with it."""
-    batch = await _read_batch(session, definitions, taps)
+    return await _settle(session, definitions, taps, _hand_in)
+
+
+async def _settle(
+    session: AsyncSession,
+    definitions: DefinitionCache,
+    taps: Sequence[_Tap],
+    decide: Callable[[Survey | None, _Found | None, _Tap], TapOutcome],
+) -> list[TapOutcome]:
+    """Reads what the batch needs, one statement each (the surveys, the people, their ledger
+    rows with the responses they can still open, their answering notes), then ``decide``s
+    each tap in order and keeps the note of which survey each person is answering."""
+    surveys = await definitions.surveys(session, {tap.survey_id for tap in taps})
+    people = await _people(session, {tap.telegram_id for tap in taps})
+    found = await _participants(session, set(surveys), set(people.values()))
+    notes = await _answering_notes(session, {tap.person_key for tap in taps})
     outcomes = []
     for tap in taps:
-        outcome = _hand_in(*batch.of(tap), tap)
+        person = people.get(tap.telegram_id)
+        outcome = decide(surveys.get(tap.survey_id), found.get((tap.survey_id, person or 0)), tap)
         if outcome.verdict == TapVerdict.HANDED_IN:
-            if (note := batch.notes.pop(tap.person_key, None)) is not None:
+            if (note := notes.pop(tap.person_key, None)) is not None:
                 await session.delete(note)
         elif outcome.response is not None:
-            _note_answering(session, batch.notes, tap.person_key, tap.survey_id)
+            _note_answering(session, notes, tap.person_key, tap.survey_id)
         outcomes.append(outcome)
     await session.flush()
     return outcomes
@@ -302,7 +288,7 @@ def _start_refusal(survey: Survey | None, person: int | None, tap: StartTap) -> 
 
 def _answer(
     survey: Survey | None,
-    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    found: _Found | None,
     tap: AnswerTap,
 ) -> TapOutcome:
     opened = _open_response(survey, found, tap.now)
@@ -327,7 +313,7 @@ def _answer(
 
 def _open_response(
     survey: Survey | None,
-    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    found: _Found | None,
     now: datetime,
 ) -> TapOutcome | tuple[Survey, SurveyParticipant, SurveyResponse]:
     """The survey, ledger row and response a tap may touch, or why it may not: no such
@@ -345,7 +331,7 @@ def _open_response(
 
 def _hand_in(
     survey: Survey | None,
-    found: tuple[SurveyParticipant, SurveyResponse | None] | None,
+    found: _Found | None,
     tap: SubmitTap,
 ) -> TapOutcome:
     opened = _open_response(survey, found, tap.now)
@@ -391,7 +377,7 @@ async def _people(session: AsyncSession, telegram_ids: set[int]) -> dict[int, in
 
 async def _participants(
     session: AsyncSession, survey_ids: set[int], user_ids: set[int]
-) -> dict[tuple[int, int], tuple[SurveyParticipant, SurveyResponse | None]]:
+) -> dict[tuple[int, int], _Found]:
     """By (survey, person): their row in the ledger and the response they can still open (as
     ``responses.response_of``)."""
     if not survey_ids or not user_ids:
